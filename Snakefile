@@ -1,0 +1,14 @@
+# vive-survey: raw questionnaire exports -> cleaned data -> tables -> report and diff.
+# Rules only wire files to functions of the vive_survey package (src/vive_survey/).
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/clean.smk"
+
+
+rule all:
+    input:
+        CLEAN_DATA,
+        CLEANING_LOG,

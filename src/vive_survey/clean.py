@@ -1,0 +1,388 @@
+"""Cleaning: raw text cells -> typed respondent data, losing no row.
+
+Every record read ends in exactly one of two places: the cleaned data, or the exclusions table
+with a reason code. Values that cannot be used are set to missing only for a stated reason, and
+counted per column in the cleaning log. Values that are not on their scale stop the run (with
+every such value listed) unless the config says `cleaning.invalid_values: missing`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import derive
+from .codebook import Codebook, Item, Scale
+from .errors import Problem, SurveyInputError
+from .ingest import RawTable
+
+EXCLUSION_COLUMNS = ["questionnaire", "source_file", "source_row", "respondent_id", "reason", "detail"]
+EXCLUSION_REASONS = {
+    "empty_row": "every cell of the record is blank",
+    "missing_id": "the respondent id is blank",
+    "duplicate_id": "the respondent id was already used by an earlier record of the same file",
+    "no_answers": "the record has an id but no answer to any question",
+}
+MAX_PROBLEMS_PER_COLUMN = 50
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class CleanResult:
+    data: pd.DataFrame
+    exclusions: pd.DataFrame
+    log: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return _SPACES.sub(" ", str(text)).strip().casefold()
+
+
+def _normalised(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Factorise a text column on its normalised form: (codes per row, distinct normalised values)."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    return codes, [_norm(u) for u in uniques]
+
+
+def _code_keys(code: float) -> list[str]:
+    as_int = int(code) if float(code).is_integer() else None
+    keys = [_norm(str(code))]
+    if as_int is not None:
+        keys += [str(as_int), f"{as_int}.0", f"{as_int},0"]
+    return keys
+
+
+def categorical_lookup(scale: Scale, missing_codes: list) -> dict[str, int | None]:
+    """Every accepted spelling of an answer -> its code (None = a 'no answer' answer)."""
+    lookup: dict[str, int | None] = {"": None}
+    for code in missing_codes:
+        for key in _code_keys(float(code)) if _numeric(code) else [_norm(code)]:
+            lookup[key] = None
+    for label in scale.missing_labels:
+        lookup[_norm(label)] = None
+    for code, label in scale.codes.items():
+        for key in _code_keys(code):
+            lookup[key] = code
+        lookup[_norm(label)] = code
+        lookup[_norm(f"({code}) {label}")] = code
+        lookup[_norm(f"{code} {label}")] = code
+        lookup[_norm(f"{code}. {label}")] = code
+        lookup[_norm(f"{code} - {label}")] = code
+        for alias in scale.aliases.get(label, ()):
+            lookup[_norm(alias)] = code
+    return lookup
+
+
+def _numeric(value: object) -> bool:
+    try:
+        float(str(value).replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class _Context:
+    raw: RawTable
+    questionnaire: str
+    respondent_ids: np.ndarray
+    invalid_policy: str
+    problems: list[Problem] = field(default_factory=list)
+    set_missing: dict = field(default_factory=dict)
+
+    def count(self, column: str, reason: str, n: int) -> None:
+        if n:
+            bucket = self.set_missing.setdefault(column, {})
+            bucket[reason] = bucket.get(reason, 0) + int(n)
+
+    def report_invalid(self, raw_column: str, item_id: str, mask: np.ndarray, values: np.ndarray,
+                       message: str, hint: str | None) -> None:
+        """Cells that are not on their scale: problems (policy 'error') or missing (policy 'missing')."""
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        if self.invalid_policy == "missing":
+            self.count(item_id, "invalid_value", len(positions))
+            return
+        for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
+            rid = self.respondent_ids[pos]
+            self.problems.append(Problem(
+                message, file=self.raw.file, row=int(self.raw.source_rows[pos]), row_label=self.raw.row_label,
+                respondent_id=rid if rid else None, column=raw_column, value=values[pos], hint=hint))
+        if len(positions) > MAX_PROBLEMS_PER_COLUMN:
+            self.problems.append(Problem(
+                f"... and {len(positions) - MAX_PROBLEMS_PER_COLUMN} more values like these in this column",
+                file=self.raw.file, column=raw_column))
+
+
+def resolve_columns(raw: RawTable, items: list[Item]) -> tuple[dict[str, str], list[Problem], list[str], list[str]]:
+    """Map each codebook item to the raw column that holds it.
+
+    Returns (item id -> raw column, problems for required items without a column, raw columns no
+    item claims, optional items without a column)."""
+    by_key = {}
+    for col in raw.frame.columns:
+        by_key.setdefault(_norm(col), col)
+    found, problems, absent_optional = {}, [], []
+    for item in items:
+        column = next((by_key[_norm(c)] for c in item.source_columns if _norm(c) in by_key), None)
+        if column is not None:
+            found[item.id] = column
+        elif item.required:
+            close = difflib.get_close_matches(_norm(item.source_columns[0]), list(by_key), n=1, cutoff=0.75)
+            hint = (f"did you mean '{by_key[close[0]]}'? (or add it to source_columns of '{item.id}' in the codebook)"
+                    if close else f"add the export's column name to source_columns of '{item.id}' in the codebook")
+            problems.append(Problem(
+                f"required column for item '{item.id}' ({item.text!r}) is missing; looked for "
+                + ", ".join(repr(c) for c in item.source_columns), file=raw.file, hint=hint))
+        else:
+            absent_optional.append(item.id)
+    claimed = {_norm(c) for c in found.values()}
+    unknown = [c for c in raw.frame.columns if _norm(c) not in claimed and _norm(c) and not str(c).startswith("Unnamed")]
+    return found, problems, unknown, absent_optional
+
+
+def _parse_categorical(ctx: _Context, item: Item, scale: Scale, raw_col: str, missing_codes: list) -> pd.Series:
+    lookup = categorical_lookup(scale, missing_codes)
+    codes, distinct = _normalised(ctx.raw.frame[raw_col])
+    unknown = object()
+    mapped = [lookup.get(key, unknown) for key in distinct]
+    invalid_distinct = np.array([m is unknown for m in mapped] + [False])
+    is_missing_answer = np.array([m is None and key != "" for m, key in zip(mapped, distinct)] + [False])
+    numeric = np.array([np.nan if (m is None or m is unknown) else float(m) for m in mapped] + [np.nan])
+    invalid = invalid_distinct[codes]
+    values = ctx.raw.frame[raw_col].to_numpy(dtype=object)
+    ctx.count(item.id, "missing_label_or_code", int(is_missing_answer[codes].sum()))
+    allowed = ", ".join(f"{c} = {label}" for c, label in sorted(scale.codes.items()))
+    hint = (f"allowed: {allowed}; if the value means no answer, add it to missing_codes in the config "
+            f"or to missing_labels of scale '{scale.id}' in the codebook")
+    ctx.report_invalid(raw_col, item.id, invalid, values, f"not an answer on scale '{scale.id}'", hint)
+    result = numeric[codes]
+    if scale.kind == "ordinal":
+        return pd.Series(pd.array(np.where(np.isnan(result), None, result), dtype="Int8"),
+                         index=ctx.raw.frame.index)
+    labels = np.array([scale.codes.get(int(v)) if v == v else None for v in numeric], dtype=object)[codes]
+    return pd.Series(pd.Categorical(labels, categories=scale.labels), index=ctx.raw.frame.index)
+
+
+def _parse_number(ctx: _Context, item: Item, scale: Scale, raw_col: str) -> pd.Series:
+    """Numbers with ',' or '.' as decimal mark. The wave's missing_codes do not apply here (9 years
+    of experience is an answer); only the scale's missing_labels mean no answer."""
+    series = ctx.raw.frame[raw_col]
+    codes, distinct = _normalised(series)
+    missing_keys = {_norm(label) for label in scale.missing_labels}
+    parsed = pd.to_numeric(pd.Series([d.replace(",", ".") for d in distinct], dtype=object), errors="coerce")
+    parsed = np.array(parsed, dtype=float)
+    is_blank = np.array([d == "" for d in distinct])
+    is_missing_code = np.array([d in missing_keys for d in distinct])
+    bad_text = np.isnan(parsed) & ~is_blank
+    bad_int = ~np.isnan(parsed) & (scale.kind == "integer") & (parsed != np.floor(parsed))
+    out_of_range = np.zeros(len(distinct), dtype=bool)
+    if scale.min is not None:
+        out_of_range |= parsed < scale.min
+    if scale.max is not None:
+        out_of_range |= parsed > scale.max
+    out_of_range &= ~is_missing_code
+    parsed[is_blank | is_missing_code | bad_text | bad_int | out_of_range] = np.nan
+    values = series.to_numpy(dtype=object)
+    pad = lambda arr: np.append(arr, False)[codes]  # noqa: E731 - factorize uses -1 for NaN cells
+    ctx.count(item.id, "missing_label_or_code", int(pad(is_missing_code).sum()))
+    ctx.report_invalid(raw_col, item.id, pad(bad_text), values, "not a number",
+                       "write numbers with digits, using ',' or '.' as decimal mark")
+    ctx.report_invalid(raw_col, item.id, pad(bad_int), values, "not a whole number", None)
+    bounds = f"{scale.min if scale.min is not None else '-inf'} to {scale.max if scale.max is not None else 'inf'}"
+    ctx.report_invalid(raw_col, item.id, pad(out_of_range), values, f"outside the scale's range {bounds}", None)
+    return pd.Series(np.append(parsed, np.nan)[codes], index=series.index, dtype="Float64")
+
+
+def _parse_text(ctx: _Context, raw_col: str) -> pd.Series:
+    text = ctx.raw.frame[raw_col].astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def clean_questionnaire(raw: RawTable, questionnaire: str, codebook: Codebook, config: dict) -> CleanResult:
+    """Clean one raw export. Problems are returned in the result (not raised) so that the caller can
+    report the problems of all files at once."""
+    items = codebook.items_for(questionnaire)
+    columns, problems, unknown, absent_optional = resolve_columns(raw, items)
+    frame = raw.frame
+    n_read = len(frame)
+    if problems:
+        return CleanResult(pd.DataFrame(), pd.DataFrame(columns=EXCLUSION_COLUMNS), {}, problems)
+
+    id_col = columns["respondent_id"]
+    ids = frame[id_col].astype(str).str.strip().to_numpy(dtype=object)
+    ctx = _Context(raw=raw, questionnaire=questionnaire, respondent_ids=ids,
+                   invalid_policy=config["cleaning"]["invalid_values"])
+    missing_codes = config.get("missing_codes", [])
+
+    stripped = frame.apply(lambda col: col.astype(str).str.strip() != "")
+    empty_row = ~stripped.any(axis=1).to_numpy()
+
+    out = {"questionnaire": pd.Series(questionnaire, index=frame.index, dtype="string"),
+           "source_row": pd.Series(raw.source_rows, index=frame.index, dtype="Int64"),
+           "respondent_id": pd.Series(ids, index=frame.index, dtype="string")}
+    for item in items:
+        scale = codebook.scale_of(item)
+        if item.id == "respondent_id":
+            continue
+        if item.id not in columns:
+            out[item.id] = _empty_column(scale, frame.index)
+        elif scale.is_categorical:
+            out[item.id] = _parse_categorical(ctx, item, scale, columns[item.id], missing_codes)
+        elif scale.kind in ("integer", "number"):
+            out[item.id] = _parse_number(ctx, item, scale, columns[item.id])
+        else:
+            out[item.id] = _parse_text(ctx, columns[item.id])
+    data = pd.DataFrame(out)
+
+    reasons = np.full(n_read, "", dtype=object)
+    details = np.full(n_read, "", dtype=object)
+    reasons[empty_row] = "empty_row"
+    blank_id = (data["respondent_id"].fillna("") == "").to_numpy() & (reasons == "")
+    reasons[blank_id] = "missing_id"
+    candidates = reasons == ""
+    id_series = data["respondent_id"].where(candidates)
+    dup = id_series.duplicated(keep="first").to_numpy() & candidates
+    if dup.any():
+        first_row = pd.Series(raw.source_rows, index=frame.index).groupby(id_series).transform("min")
+        reasons[dup] = "duplicate_id"
+        details[dup] = [f"same respondent_id as {raw.row_label} {int(r)}" for r in first_row[dup]]
+    answered = data[[i.id for i in items if i.id != "respondent_id"]].notna().any(axis=1).to_numpy()
+    no_answers = ~answered & (reasons == "")
+    reasons[no_answers] = "no_answers"
+
+    excluded = reasons != ""
+    exclusions = pd.DataFrame({
+        "questionnaire": questionnaire,
+        "source_file": raw.file,
+        "source_row": raw.source_rows[excluded],
+        "respondent_id": data["respondent_id"].to_numpy(dtype=object)[excluded],
+        "reason": reasons[excluded],
+        "detail": details[excluded],
+    }, columns=EXCLUSION_COLUMNS)
+    kept = data.loc[~excluded].copy()
+    kept = _plausibility(kept, ctx, config)
+    kept = _apply_filters(kept, ctx, codebook, items, enforce=config["cleaning"]["enforce_filter"])
+
+    if len(kept) + len(exclusions) != n_read:  # an internal guarantee, not a user error
+        raise RuntimeError(f"row accounting broke for {raw.file}: {n_read} read, {len(kept)} kept, "
+                           f"{len(exclusions)} excluded")
+    log = {
+        "file": raw.file,
+        "sha256": raw.details.get("sha256"),
+        "format": {k: v for k, v in raw.details.items() if k != "sha256"},
+        "rows_read": int(n_read),
+        "rows_kept": int(len(kept)),
+        "rows_excluded": {r: int((reasons == r).sum()) for r in EXCLUSION_REASONS if (reasons == r).any()},
+        "values_set_missing": {k: dict(sorted(v.items())) for k, v in sorted(ctx.set_missing.items())},
+        "columns_ignored": sorted(unknown),
+        "optional_items_absent": absent_optional,
+    }
+    return CleanResult(kept, exclusions, log, ctx.problems)
+
+
+def _empty_column(scale: Scale, index) -> pd.Series:
+    if scale.kind == "ordinal":
+        return pd.Series(pd.array([None] * len(index), dtype="Int8"), index=index)
+    if scale.kind == "nominal":
+        return pd.Series(pd.Categorical([None] * len(index), categories=scale.labels), index=index)
+    if scale.kind in ("integer", "number"):
+        return pd.Series(pd.array([None] * len(index), dtype="Float64"), index=index)
+    return pd.Series(pd.array([None] * len(index), dtype="string"), index=index)
+
+
+def _plausibility(data: pd.DataFrame, ctx: _Context, config: dict) -> pd.DataFrame:
+    """Ages and years of experience that cannot be true are set to missing, and counted."""
+    rules = config["cleaning"]
+    age = derive.age(data["birth_year"], config["reference_year"])
+    bad_age = (age.lt(rules["min_age"]) | age.gt(rules["max_age"])).fillna(False).to_numpy(dtype=bool)
+    ctx.count("birth_year", "implausible_age", bad_age.sum())
+    data.loc[bad_age, "birth_year"] = pd.NA
+    data["age"] = age.mask(bad_age)
+    exp = data["experience_years"]
+    limit = data["age"] - rules["min_working_age"]
+    bad_exp = exp.gt(limit).fillna(False).to_numpy(dtype=bool)
+    ctx.count("experience_years", "implausible_experience", bad_exp.sum())
+    data.loc[bad_exp, "experience_years"] = pd.NA
+    return data
+
+
+def _apply_filters(data: pd.DataFrame, ctx: _Context, codebook: Codebook, items: list[Item], *,
+                   enforce: bool) -> pd.DataFrame:
+    """An answer to an item the filter question says was not asked is set to missing."""
+    present = {i.id for i in items}
+    for item in items:
+        if not enforce or item.filter is None or item.filter not in present:
+            continue
+        not_asked = data[item.filter].eq("Nej").fillna(False).to_numpy(dtype=bool) & data[item.id].notna().to_numpy()
+        ctx.count(item.id, "answered_despite_filter", not_asked.sum())
+        if not_asked.any():
+            data.loc[not_asked, item.id] = pd.NA
+    return data
+
+
+def add_derived(data: pd.DataFrame, codebook: Codebook, config: dict) -> pd.DataFrame:
+    """Groups, bands, coded open text and reversed item scores, on the combined cleaned data."""
+    rules = config["derive"]
+    data = data.copy()
+    data["group"] = derive.professional_group(data["questionnaire"], data["experience_years"],
+                                              rules["experienced_min_years"])
+    years = data["experience_years"].where(data["questionnaire"].eq("studerende"))
+    data["experience_band"] = derive.experience_band(years, rules["student_experience_bands"])
+    data["job_type"] = derive.code_open_text(data["job_title"], rules["job_types"]["rules"],
+                                             rules["job_types"]["unmatched"])
+    roles = data["volunteer_role"].where(data["questionnaire"].eq("frivillige"))
+    data["volunteer_role_group"] = derive.code_open_text(roles, rules["volunteer_roles"]["rules"],
+                                                         rules["volunteer_roles"]["unmatched"])
+    for item in codebook.items:
+        if item.reverse:
+            scale = codebook.scale_of(item)
+            data[f"{item.id}_r"] = derive.reverse_score(data[item.id], min(scale.codes), max(scale.codes))
+    return data
+
+
+def clean_wave(raws: dict[str, RawTable], codebook: Codebook, config: dict) -> CleanResult:
+    """Clean the three questionnaires of a wave, combine them and add derived variables.
+
+    Raises SurveyInputError listing the problems of every file together."""
+    results = {q: clean_questionnaire(raw, q, codebook, config) for q, raw in raws.items()}
+    problems = [p for r in results.values() for p in r.problems]
+    if problems:
+        files = sorted({p.file for p in problems if p.file})
+        raise SurveyInputError(problems, title=f"{len(problems)} problem(s) in {', '.join(files)}:")
+    data = pd.concat([r.data for r in results.values()], ignore_index=True)
+    # Categorical columns must share their categories across questionnaires to stay categorical.
+    for item in codebook.items:
+        scale = codebook.scale_of(item)
+        if scale.kind == "nominal":
+            data[item.id] = pd.Categorical(data[item.id], categories=scale.labels)
+        elif scale.kind == "ordinal":
+            data[item.id] = data[item.id].astype("Int8")
+    data = add_derived(data, codebook, config)
+    exclusions = pd.concat([r.exclusions for r in results.values()], ignore_index=True)
+    per_q = {q: r.log for q, r in results.items()}
+    log = {
+        "rows_read": sum(r["rows_read"] for r in per_q.values()),
+        "rows_kept": sum(r["rows_kept"] for r in per_q.values()),
+        "rows_excluded": int(len(exclusions)),
+        "exclusion_reasons": EXCLUSION_REASONS,
+        "questionnaires": per_q,
+        "derived": {
+            "group": _counts(data["group"]),
+            "experience_band": _counts(data["experience_band"]),
+            "job_type": _counts(data.loc[data["questionnaire"].eq("fagprofessionelle"), "job_type"]),
+            "volunteer_role_group": _counts(data["volunteer_role_group"]),
+        },
+    }
+    return CleanResult(data, exclusions, log, [])
+
+
+def _counts(series: pd.Series) -> dict:
+    counts = series.value_counts(dropna=False, sort=False)
+    return {("(missing)" if pd.isna(k) else str(k)): int(v) for k, v in counts.items()}

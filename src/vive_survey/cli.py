@@ -1,0 +1,44 @@
+"""Command line: `vive-survey <command>` (also `python -m vive_survey`).
+
+The pipeline itself runs through Snakemake; these commands serve checks and utilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import SurveyInputError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vive-survey", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check-config", help="validate a wave config and its codebook")
+    check.add_argument("config", nargs="?", default="config.yaml")
+    example = sub.add_parser("example-wave", help="write the small synthetic example wave")
+    example.add_argument("--out", default="data/example")
+    example.add_argument("--seed", type=int, default=20210601)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check-config":
+            from .codebook import load_codebook
+            from .config import check_input_files, load_config
+
+            config = load_config(args.config)
+            check_input_files(config)
+            codebook = load_codebook(config["codebook"])
+            print(f"{args.config}: wave '{config['wave']}' is valid; codebook has {len(codebook.items)} items")
+        elif args.command == "example-wave":
+            from .example import write_example_wave
+
+            for path in write_example_wave(args.out, seed=args.seed):
+                print(path)
+    except SurveyInputError as exc:
+        print(f"vive-survey: {exc.render()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

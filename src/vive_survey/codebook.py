@@ -1,0 +1,185 @@
+"""The codebook: what each raw column means, on which scale, in which theme.
+
+Loaded from YAML (safe_load), checked against schemas/codebook.schema.yaml and then for
+cross-references (every theme, scale and filter an item names must exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import Problem, SurveyInputError
+
+CATEGORICAL_KINDS = ("ordinal", "nominal")
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    kind: str
+    codes: dict[int, str] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    missing_labels: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.codes[c] for c in sorted(self.codes)]
+
+    @property
+    def is_categorical(self) -> bool:
+        return self.kind in CATEGORICAL_KINDS
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: str
+    module: str
+    index_label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    questionnaires: tuple[str, ...]
+    scale: str
+    source_columns: tuple[str, ...]
+    theme: str | None = None
+    reverse: bool = False
+    required: bool = True
+    filter: str | None = None
+
+
+@dataclass(frozen=True)
+class Codebook:
+    scales: dict[str, Scale]
+    themes: dict[str, Theme]
+    items: tuple[Item, ...]
+    source: str = "codebook"
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def items_for(self, questionnaire: str) -> list[Item]:
+        return [i for i in self.items if questionnaire in i.questionnaires]
+
+    def theme_items(self, theme_id: str) -> list[Item]:
+        return [i for i in self.items if i.theme == theme_id]
+
+    def scale_of(self, item: Item) -> Scale:
+        return self.scales[item.scale]
+
+    def likert_items(self) -> list[Item]:
+        return [i for i in self.items if self.scales[i.scale].kind == "ordinal"]
+
+
+def _schema() -> dict:
+    text = resources.files("vive_survey").joinpath("schemas/codebook.schema.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    path = Path(path)
+    source = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SurveyInputError(Problem(f"cannot read the codebook: {exc.strerror}", file=source)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SurveyInputError(Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=source,
+                                       row=mark.line + 1 if mark else None, row_label="line")) from None
+    return parse_codebook(data, source=source)
+
+
+def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
+    validator = jsonschema.Draft7Validator(_schema())
+    problems = []
+    for error in validator.iter_errors(data):
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        if error.absolute_path and error.absolute_path[0] == "items" and len(error.absolute_path) > 1:
+            item = data["items"][error.absolute_path[1]]
+            if isinstance(item, dict) and "id" in item:
+                where += f" (item '{item['id']}')"
+        problems.append(Problem(f"{where}: {error.message}", file=source))
+    if problems:
+        raise SurveyInputError(problems, title=f"{source}: {len(problems)} problem(s) in the codebook:")
+
+    scales = {
+        sid: Scale(
+            id=sid,
+            kind=s["kind"],
+            codes={int(k): v for k, v in (s.get("codes") or {}).items()},
+            aliases={k: tuple(v) for k, v in (s.get("aliases") or {}).items()},
+            missing_labels=tuple(s.get("missing_labels") or ()),
+            min=s.get("min"),
+            max=s.get("max"),
+        )
+        for sid, s in data["scales"].items()
+    }
+    themes = {
+        tid: Theme(id=tid, label=t["label"], module=t["module"], index_label=t.get("index_label", t["label"]))
+        for tid, t in data["themes"].items()
+    }
+    items = tuple(
+        Item(
+            id=i["id"], text=i["text"], questionnaires=tuple(i["questionnaires"]), scale=i["scale"],
+            source_columns=tuple(i["source_columns"]), theme=i.get("theme"), reverse=i.get("reverse", False),
+            required=i.get("required", True), filter=i.get("filter"),
+        )
+        for i in data["items"]
+    )
+    codebook = Codebook(scales=scales, themes=themes, items=items, source=source)
+    _check_references(codebook)
+    return codebook
+
+
+def _check_references(cb: Codebook) -> None:
+    problems = []
+    seen: set[str] = set()
+    ids = {i.id for i in cb.items}
+    for item in cb.items:
+        where = f"items: '{item.id}'"
+        if item.id in seen:
+            problems.append(Problem(f"{where}: id used twice"))
+        seen.add(item.id)
+        if item.scale not in cb.scales:
+            problems.append(Problem(f"{where}: unknown scale '{item.scale}'; known: {', '.join(cb.scales)}"))
+            continue
+        scale = cb.scales[item.scale]
+        if scale.is_categorical and not scale.codes:
+            problems.append(Problem(f"scales: '{scale.id}': a {scale.kind} scale needs codes"))
+        if item.theme is not None and item.theme not in cb.themes:
+            problems.append(Problem(f"{where}: unknown theme '{item.theme}'; known: {', '.join(cb.themes)}"))
+        if item.reverse and scale.kind != "ordinal":
+            problems.append(Problem(f"{where}: only an ordinal item can be reverse-coded"))
+        if item.filter is not None:
+            if item.filter not in ids:
+                problems.append(Problem(f"{where}: filter names unknown item '{item.filter}'"))
+            elif cb.item(item.filter).scale != "yes_no":
+                problems.append(Problem(f"{where}: filter item '{item.filter}' must be on the yes_no scale"))
+    for q in ("studerende", "fagprofessionelle", "frivillige"):
+        owners: dict[str, str] = {}
+        for item in cb.items_for(q):
+            for col in item.source_columns:
+                key = col.strip().casefold()
+                if key in owners and owners[key] != item.id:
+                    problems.append(Problem(
+                        f"source column '{col}' is claimed by both '{owners[key]}' and '{item.id}' in {q}"))
+                owners.setdefault(key, item.id)
+    if "respondent_id" not in ids:
+        problems.append(Problem("items: the codebook needs an item 'respondent_id' (scale kind id)"))
+    if problems:
+        raise SurveyInputError([Problem(p.message, file=cb.source) for p in problems],
+                               title=f"{cb.source}: {len(problems)} problem(s) in the codebook:")

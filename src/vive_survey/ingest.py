@@ -1,0 +1,248 @@
+"""Read a raw questionnaire export as it comes: CSV, Excel, SPSS or Stata.
+
+Every reader returns a RawTable whose cells are all text (blank = ""), with the row number each
+record had in its file, so that later checks can point at the exact cell. Value labels of SPSS and
+Stata files are applied here, so a labelled code reaches cleaning as its label.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, SurveyInputError
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+SPSS_SUFFIXES = {".sav", ".zsav"}
+STATA_SUFFIXES = {".dta"}
+DELIMITERS = (";", ",", "\t", "|")
+# UTF-8 bytes of æ ø å Æ Ø Å decoded as cp1252: the signature of a UTF-8 file read with the wrong encoding.
+MOJIBAKE = ("Ã¦", "Ã¸", "Ã¥", "Ã†", "Ã˜", "Ã…")
+
+
+@dataclass
+class RawTable:
+    """A raw export: text cells, original column names, and where each record came from."""
+
+    file: str
+    frame: pd.DataFrame
+    source_rows: np.ndarray
+    row_label: str = "row"
+    details: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_raw(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
+             sheet: str | int | None = None, header_rows: int = 1) -> RawTable:
+    """Read one raw export, choosing the reader by the file's suffix."""
+    path = Path(path)
+    if not path.is_file():
+        raise SurveyInputError(Problem("file not found", file=str(path)))
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        table = read_csv(path, encoding=encoding, delimiter=delimiter, header_rows=header_rows)
+    elif suffix in EXCEL_SUFFIXES:
+        table = read_excel(path, sheet=sheet, header_rows=header_rows)
+    elif suffix in SPSS_SUFFIXES or suffix in STATA_SUFFIXES:
+        table = read_labelled(path)
+    elif suffix == ".xls":
+        raise SurveyInputError(Problem("the old Excel format .xls is not read", file=str(path),
+                                       hint="save the sheet as .xlsx or CSV"))
+    else:
+        raise SurveyInputError(Problem(
+            f"unknown file type '{suffix or '(none)'}'", file=str(path),
+            hint="use CSV (.csv), Excel (.xlsx), SPSS (.sav) or Stata (.dta)"))
+    table.details["sha256"] = sha256_of(path)
+    _check_header(table)
+    return table
+
+
+def _check_header(table: RawTable) -> None:
+    problems = []
+    seen: dict[str, str] = {}
+    for col in table.frame.columns:
+        key = str(col).strip().casefold()
+        if key == "" or key.startswith("unnamed:"):
+            continue
+        if key in seen:
+            problems.append(Problem(f"column name appears twice (also as '{seen[key]}')", file=table.file,
+                                    row=1 if table.row_label == "row" else None, column=str(col)))
+        seen[key] = str(col)
+    if problems:
+        raise SurveyInputError(problems)
+
+
+# ---------------------------------------------------------------------------------------------- CSV
+
+def _decode(data: bytes, file: str, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise SurveyInputError(Problem(f"unknown encoding '{encoding}'", file=file,
+                                           hint="use utf-8 or cp1252")) from None
+        except UnicodeDecodeError as exc:
+            row = data[: exc.start].count(b"\n") + 1
+            raise SurveyInputError(Problem(
+                f"byte {data[exc.start:exc.start + 1]!r} cannot be decoded as {encoding}", file=file, row=row,
+                hint="remove the 'encoding' option to let the encoding be detected")) from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return text, encoding
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, bom = data[3:], True
+    else:
+        bom = False
+    try:
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        raise SurveyInputError(Problem(
+            f"byte {data[exc.start:exc.start + 1]!r} is neither UTF-8 nor cp1252 text", file=file, row=row,
+            hint="export the file as UTF-8 CSV")) from None
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {d: 0 for d in DELIMITERS}
+    in_quotes = False
+    for char in header:
+        if char == '"':
+            in_quotes = not in_quotes
+        elif not in_quotes and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
+             header_rows: int = 1) -> RawTable:
+    file = str(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise SurveyInputError(Problem("the file is empty", file=file))
+    text, used_encoding = _decode(data, file, encoding)
+    if any(sign in text for sign in MOJIBAKE):
+        raise SurveyInputError(Problem(
+            "the text holds UTF-8 letters decoded as cp1252 (for example 'Ã¸' for 'ø')", file=file,
+            row=next(i for i, line in enumerate(text.splitlines(), 1) if any(s in line for s in MOJIBAKE)),
+            hint="the file is UTF-8: remove 'encoding: cp1252' from its input in the config"))
+    lines = text.splitlines()
+    header_line = lines[header_rows - 1] if len(lines) >= header_rows else ""
+    sep = delimiter or _sniff_delimiter(header_line)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=False, skiprows=header_rows - 1, quoting=csv.QUOTE_MINIMAL)
+    except pd.errors.EmptyDataError:
+        raise SurveyInputError(Problem("the file has no header row", file=file)) from None
+    except pd.errors.ParserError as exc:
+        message = str(exc).strip()
+        row = None
+        if " line " in message:
+            try:
+                row = int(message.split(" line ")[1].split(",")[0].split()[0]) + header_rows - 1
+            except (ValueError, IndexError):
+                row = None
+        raise SurveyInputError(Problem(
+            f"the row does not split into the header's columns with delimiter {sep!r} ({message})",
+            file=file, row=row,
+            hint="check the delimiter and quoting, or set 'delimiter' for this input in the config")) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    # Records are numbered as a spreadsheet shows them: the header is row `header_rows`.
+    rows = np.arange(len(frame), dtype=np.int64) + header_rows + 1
+    return RawTable(file=file, frame=frame, source_rows=rows, row_label="row",
+                    details={"format": "csv", "encoding": used_encoding, "delimiter": sep})
+
+
+# -------------------------------------------------------------------------------------------- Excel
+
+def _as_text(series: pd.Series, labels: dict | None = None) -> pd.Series:
+    """Cells as text: labelled codes become their labels, integral floats lose their '.0', missing
+    becomes ''. Works on the distinct values only, so it costs little on long columns."""
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = []
+    for value in uniques:
+        if labels and value in labels:
+            value = labels[value]
+        if isinstance(value, float) and value.is_integer():
+            texts.append(str(int(value)))
+        elif isinstance(value, (pd.Timestamp,)):
+            texts.append(value.isoformat())
+        else:
+            texts.append(str(value))
+    mapped = np.asarray(texts + [""], dtype=object)[codes]
+    return pd.Series(mapped, index=series.index, dtype=object)
+
+
+def read_excel(path: Path, *, sheet: str | int | None = None, header_rows: int = 1) -> RawTable:
+    file = str(path)
+    try:
+        raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object,
+                            engine="openpyxl")
+    except ValueError as exc:
+        raise SurveyInputError(Problem(f"cannot read the sheet: {exc}", file=file,
+                                       hint="set 'sheet' for this input in the config")) from None
+    except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
+        raise SurveyInputError(Problem(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
+                                       file=file)) from None
+    if raw.shape[0] < header_rows:
+        raise SurveyInputError(Problem("the sheet has no header row", file=file))
+    header = _as_text(raw.iloc[header_rows - 1]).tolist()
+    body = raw.iloc[header_rows:].reset_index(drop=True)
+    frame = pd.DataFrame({i: _as_text(body[c]) for i, c in enumerate(body.columns)})
+    frame.columns = [h.strip() for h in header]
+    rows = np.arange(len(frame), dtype=np.int64) + header_rows + 1
+    return RawTable(file=file, frame=frame, source_rows=rows, row_label="row",
+                    details={"format": "xlsx", "sheet": 0 if sheet is None else sheet})
+
+
+# ---------------------------------------------------------------------------------- SPSS and Stata
+
+def read_labelled(path: Path) -> RawTable:
+    """SPSS .sav/.zsav or Stata .dta through pyreadstat; value labels replace their codes."""
+    import pyreadstat
+
+    file = str(path)
+    reader = pyreadstat.read_dta if path.suffix.lower() in STATA_SUFFIXES else pyreadstat.read_sav
+    try:
+        frame, meta = reader(str(path), user_missing=False)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and PyreadstatError
+        raise SurveyInputError(Problem(f"not a readable {path.suffix} file ({exc})", file=file)) from None
+    labels = meta.variable_value_labels or {}
+    columns = {}
+    for col in frame.columns:
+        mapping = None
+        if col in labels:
+            mapping = {float(k) if _is_number(k) else k: v for k, v in labels[col].items()}
+        columns[str(col).strip()] = _as_text(frame[col], mapping)
+    out = pd.DataFrame(columns, index=frame.index)
+    rows = np.arange(len(out), dtype=np.int64) + 1
+    return RawTable(file=file, frame=out, source_rows=rows, row_label="case",
+                    details={"format": path.suffix.lower().lstrip("."), "value_labels": sorted(labels)})
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,19 @@
+# Validate the config once, before any job runs: one message per problem, no traceback.
+import sys
+
+from vive_survey.config import check_input_files, validate_config
+from vive_survey.errors import SurveyInputError
+
+try:
+    config = validate_config(config, source="config")
+    check_input_files(config)
+except SurveyInputError as _error:
+    sys.stderr.write(f"vive-survey: {_error.render()}\n")
+    sys.exit(1)
+
+WAVE = config["wave"]
+RESULTS = f"results/{WAVE}"
+REPORTS = f"reports/{WAVE}"
+CLEAN_DATA = f"{RESULTS}/clean/respondents.parquet"
+EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
+CLEANING_LOG = f"{REPORTS}/cleaning_log.json"
