@@ -161,7 +161,15 @@ def _parse_categorical(ctx: _Context, item: Item, scale: Scale, raw_col: str, mi
     allowed = ", ".join(f"{c} = {label}" for c, label in sorted(scale.codes.items()))
     hint = (f"allowed: {allowed}; if the value means no answer, add it to missing_codes in the config "
             f"or to missing_labels of scale '{scale.id}' in the codebook")
-    ctx.report_invalid(raw_col, item.id, invalid, values, f"not an answer on scale '{scale.id}'", hint)
+    if ctx.invalid_policy == "error" and invalid.any():
+        labels = {_norm(label): label for label in scale.labels}
+        for pos in np.flatnonzero(invalid_distinct[:-1]):
+            close = difflib.get_close_matches(distinct[pos], list(labels), n=1, cutoff=0.75)
+            rows = invalid & (codes == pos)
+            typo_hint = f"did you mean '{labels[close[0]]}'? {hint}" if close else hint
+            ctx.report_invalid(raw_col, item.id, rows, values, f"not an answer on scale '{scale.id}'", typo_hint)
+    else:
+        ctx.report_invalid(raw_col, item.id, invalid, values, f"not an answer on scale '{scale.id}'", hint)
     result = numeric[codes]
     if scale.kind == "ordinal":
         return pd.Series(pd.array(np.where(np.isnan(result), None, result), dtype="Int8"),
@@ -353,6 +361,7 @@ def clean_wave(raws: dict[str, RawTable], codebook: Codebook, config: dict) -> C
     Raises SurveyInputError listing the problems of every file together."""
     results = {q: clean_questionnaire(raw, q, codebook, config) for q, raw in raws.items()}
     problems = [p for r in results.values() for p in r.problems]
+    problems.sort(key=lambda p: (p.file or "", p.row if p.row is not None else -1))
     if problems:
         files = sorted({p.file for p in problems if p.file})
         raise SurveyInputError(problems, title=f"{len(problems)} problem(s) in {', '.join(files)}:")

@@ -71,6 +71,8 @@ def read_raw(path: str | Path, *, encoding: str | None = None, delimiter: str | 
             hint="use CSV (.csv), Excel (.xlsx), SPSS (.sav) or Stata (.dta)"))
     table.details["sha256"] = sha256_of(path)
     _check_header(table)
+    if len(table) == 0:
+        raise SurveyInputError(Problem("the file has a header but no records", file=str(path)))
     return table
 
 
