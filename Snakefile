@@ -6,9 +6,11 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/tables.smk"
 
 
 rule all:
     input:
         CLEAN_DATA,
         CLEANING_LOG,
+        TABLE_CELLS,

@@ -26,6 +26,7 @@ def project(tmp_path) -> Path:
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "workflow", tmp_path / "workflow")
     shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "tables", tmp_path / "tables")
     return tmp_path
 
 
@@ -56,9 +57,21 @@ def test_pipeline_runs_on_the_bundled_wave_and_reruns_only_what_the_codebook_fee
     wave = re.search(r"^wave: (\S+)", (project / "config.yaml").read_text(), re.M).group(1)
     assert (project / f"results/{wave}/clean/respondents.parquet").is_file()
     assert (project / f"reports/{wave}/cleaning_log.json").is_file()
+    cells = project / f"reports/{wave}/tables/cells.csv"
+    first_bytes = cells.read_bytes()
 
     nothing = snakemake(project, "-n")
     assert "Nothing to be done" in nothing.stdout + nothing.stderr
+
+    spec = project / "tables/4.4.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    dry = snakemake(project, "-n")
+    assert "clean" not in scheduled_rules(dry.stdout + dry.stderr)
+    assert "tables" in scheduled_rules(dry.stdout + dry.stderr)
+
+    again = snakemake(project, "--forceall")
+    assert again.returncode == 0, again.stderr
+    assert cells.read_bytes() == first_bytes, "a rerun on the same inputs must give identical tables"
 
     codebook = project / "data/codebook.yaml"
     codebook.write_text(codebook.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")

@@ -341,8 +341,8 @@ def add_derived(data: pd.DataFrame, codebook: Codebook, config: dict) -> pd.Data
     data = data.copy()
     data["group"] = derive.professional_group(data["questionnaire"], data["experience_years"],
                                               rules["experienced_min_years"])
-    years = data["experience_years"].where(data["questionnaire"].eq("studerende"))
-    data["experience_band"] = derive.experience_band(years, rules["student_experience_bands"])
+    # The bands of Tabel 4.3 (students) are also used for volunteers in Tabel 4.16.
+    data["experience_band"] = derive.experience_band(data["experience_years"], rules["student_experience_bands"])
     data["job_type"] = derive.code_open_text(data["job_title"], rules["job_types"]["rules"],
                                              rules["job_types"]["unmatched"])
     roles = data["volunteer_role"].where(data["questionnaire"].eq("frivillige"))

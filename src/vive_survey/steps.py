@@ -89,3 +89,40 @@ def run_step(function: Callable[[], object], log_file: str | None = None) -> Non
             Path(log_file).parent.mkdir(parents=True, exist_ok=True)
             Path(log_file).write_text(message + "\n", encoding="utf-8")
         sys.exit(1)
+
+
+def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: str | Path, settings: dict, *,
+                   cells_out: str | Path, models_out: str | Path) -> pd.DataFrame:
+    """Every table of the specification from the cleaned data: reports/<wave>/tables/cells.csv
+    (aggregates only) and the full OLS estimates in wide form."""
+    from . import tables
+    from .cells import frame, write_cells
+    from .indices import add_indices
+    from .spec import load_specs
+
+    codebook = load_codebook(codebook_path)
+    specs = load_specs(specs_dir, codebook)
+    data = pd.read_parquet(data_path)
+    data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
+                       reverse_coding=settings["indices"]["reverse_coding"])
+    cells = frame([c for spec in specs for c in tables.compute(spec, data, codebook, settings)])
+    write_cells(cells, cells_out)
+    write_csv(model_estimates(cells, [s.id for s in specs if s.kind == "ols"]), models_out)
+    return cells
+
+
+def model_estimates(cells: pd.DataFrame, table_ids: list[str]) -> pd.DataFrame:
+    """OLS cells in wide form: one row per table, outcome and term (in the table's order), a column
+    per statistic, then the model's n, R² and adjusted R²."""
+    stats = ["coef", "se", "t", "p", "ci_low", "ci_high"]
+    ols_cells = cells[cells["table"].isin(table_ids)]
+    terms = ols_cells[ols_cells["section"] != "_model"]
+    keys = ["table", "column", "section", "row"]
+    order = terms[keys].drop_duplicates()
+    wide = terms[terms["stat"].isin(stats)].set_index(keys + ["stat"])["value"].unstack("stat")
+    wide = order.merge(wide.reset_index(), on=keys, how="left").reindex(columns=keys + stats)
+    model = ols_cells[ols_cells["section"] == "_model"].set_index(["table", "column", "stat"])["value"]
+    per_model = model.unstack("stat").reindex(columns=["n", "r2", "adj_r2"]).reset_index()
+    flags = terms[terms["stat"] == "coef"][keys + ["flag"]]
+    out = wide.merge(flags, on=keys, how="left").merge(per_model, on=["table", "column"], how="left")
+    return out.rename(columns={"column": "outcome", "row": "term"})

@@ -1,5 +1,6 @@
 # Validate the config once, before any job runs: one message per problem, no traceback.
 import sys
+from pathlib import Path
 
 from vive_survey.config import check_input_files, validate_config
 from vive_survey.errors import SurveyInputError
@@ -17,3 +18,5 @@ REPORTS = f"reports/{WAVE}"
 CLEAN_DATA = f"{RESULTS}/clean/respondents.parquet"
 EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
 CLEANING_LOG = f"{REPORTS}/cleaning_log.json"
+TABLE_SPECS = sorted(str(p) for p in Path("tables").glob("*.yaml"))
+TABLE_CELLS = f"{REPORTS}/tables/cells.csv"

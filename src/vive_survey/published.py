@@ -1,0 +1,62 @@
+"""The published tables as data: data/published/tables/<id>.csv (cells) and <id>.yaml (metadata).
+
+The cell key (table, section, row, subrow, column, stat) is shared with the regenerated cells, so a
+published cell and its regenerated twin join on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import Problem, SurveyInputError
+
+KEY = ["table", "section", "row", "subrow", "column", "stat"]
+PUBLISHED_COLUMNS = KEY + ["printed", "value", "decimals", "note"]
+TABLE_ORDER = ["3.2", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.11", "4.12", "4.13",
+               "4.14", "4.15", "4.16", "B2.1", "B2.2", "B2.3"]
+
+
+def table_sort_key(table_id: str) -> tuple:
+    return (TABLE_ORDER.index(table_id), table_id) if table_id in TABLE_ORDER else (len(TABLE_ORDER), table_id)
+
+
+def load_published(directory: str | Path) -> pd.DataFrame:
+    """Every published cell, in table order then file order.
+
+    Text columns are strings ('' when empty); `value` is float (NaN when the cell has no number);
+    `decimals` is a nullable integer."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.csv"), key=lambda p: table_sort_key(p.stem))
+    if not files:
+        raise SurveyInputError(Problem("no published tables (*.csv) found", file=str(directory)))
+    frames = []
+    for path in files:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        missing = [c for c in PUBLISHED_COLUMNS if c not in frame.columns]
+        if missing:
+            raise SurveyInputError(Problem(f"missing columns {missing}", file=str(path)))
+        wrong = frame.index[frame["table"] != path.stem]
+        if len(wrong):
+            raise SurveyInputError(Problem(f"table id '{frame.loc[wrong[0], 'table']}' in a file named {path.stem}",
+                                           file=str(path), row=int(wrong[0]) + 2))
+        frames.append(frame[PUBLISHED_COLUMNS])
+    cells = pd.concat(frames, ignore_index=True)
+    cells["value"] = pd.to_numeric(cells["value"].replace("", None), errors="raise").astype(float)
+    cells["decimals"] = pd.to_numeric(cells["decimals"].replace("", None)).astype("Int64")
+    duplicated = cells.duplicated(KEY, keep=False)
+    if duplicated.any():
+        first = cells.loc[duplicated, KEY].iloc[0].tolist()
+        raise SurveyInputError(Problem(f"{int(duplicated.sum())} published cells share a key, e.g. {first}",
+                                       file=str(directory)))
+    return cells
+
+
+def load_metadata(directory: str | Path) -> dict[str, dict]:
+    """Per table: title, stated n, printed notes and transcription decisions (safe_load)."""
+    meta = {}
+    for path in sorted(Path(directory).glob("*.yaml"), key=lambda p: table_sort_key(p.stem)):
+        meta[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return meta

@@ -1,0 +1,290 @@
+"""Compute a table's cells from its specification: one function per kind, all returning cells.
+
+The data passed in is the cleaned respondent data with indices added (`indices.add_indices`).
+Nothing here formats numbers: values stay at full precision for rendering and diffing.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from .cells import cell
+from .codebook import Codebook
+from .indices import INDEX_PREFIX, cronbach_alpha, item_scores
+from .models import Predictor, fit_ols
+from .spec import Block, TableSpec, level
+from .stats import chi_square, grouped_counts, mean_sd, percentages
+
+TOTAL = "Total"
+
+
+def text_of(series: pd.Series) -> np.ndarray:
+    """A column as comparable text ('' for missing): '3' for an Int8 3, 'Kvinde' for a category."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype(object).where(series.notna(), "").astype(str).to_numpy()
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.astype("Float64")
+        integral = values.notna() & (values == values.round())
+        out = values.astype(str).where(~integral, values.round().astype("Int64").astype(str))
+        return out.where(values.notna(), "").to_numpy(dtype=object).astype(str)
+    return series.astype("string").fillna("").to_numpy(dtype=object).astype(str)
+
+
+def population_mask(data: pd.DataFrame, spec: TableSpec) -> np.ndarray:
+    mask = np.ones(len(data), dtype=bool)
+    for var, values in spec.population.items():
+        mask &= np.isin(text_of(data[var]), values)
+    return mask
+
+
+def block_groups(data: pd.DataFrame, block: Block) -> list[tuple[str, np.ndarray]]:
+    """(label, mask) for every level of a block."""
+    if block.var is None:
+        return [(block.levels[0].label, np.ones(len(data), dtype=bool))]
+    text = text_of(data[block.var])
+    return [(lvl.label, text == lvl.value) for lvl in block.levels]
+
+
+# ------------------------------------------------------------------------- likert_distribution
+
+def likert_distribution(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    """Row percentages over the scale's categories for each item (x group), base = those who
+    answered the item; a Total column (sum of the shares, 100 when anyone answered) if asked."""
+    pop = data.loc[population_mask(data, spec)]
+    blocks = spec.groups or [Block("", None, (level({"value": "", "label": ""}),))]
+    groups = [(label, mask) for block in blocks for label, mask in block_groups(pop, block)]
+    group_code = np.full(len(pop), -1, dtype=np.int64)
+    overlapping = False
+    for g, (_label, mask) in enumerate(groups):
+        overlapping |= bool((mask & (group_code >= 0)).any())
+        group_code[mask & (group_code < 0)] = g
+    if overlapping:
+        raise ValueError(f"table {spec.id}: groups overlap; a likert_distribution needs disjoint groups")
+    cells = []
+    for section in spec["sections"]:
+        for entry in section["items"]:
+            item = codebook.item(entry["item"])
+            scale = codebook.scale_of(item)
+            codes = sorted(scale.codes)
+            values = pop[item.id].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            value_code = np.full(len(values), -1, dtype=np.int64)
+            for k, code in enumerate(codes):
+                value_code[values == code] = k
+            counts = grouped_counts(group_code, value_code, len(groups), len(codes))
+            shares = percentages(counts, axis=1)
+            for g, (label, _mask) in enumerate(groups):
+                n = int(counts[g].sum())
+                for k, code in enumerate(codes):
+                    cells.append(cell(spec.id, entry["label"], scale.codes[code], "pct", shares[g, k],
+                                      section=section["label"], subrow=label, base_n=n))
+                if spec.get("total_column", False):
+                    cells.append(cell(spec.id, entry["label"], TOTAL, "pct", 100.0 if n else None,
+                                      section=section["label"], subrow=label, base_n=n))
+    return cells
+
+
+# ------------------------------------------------------------------------------ index_summary
+
+def index_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    """Mean and SD (ddof=1) of each index per group, with n; Cronbach's alpha per index and group."""
+    pop = data.loc[population_mask(data, spec)]
+    as_rows = spec["layout"] == "indices_as_rows"
+    reverse = settings["indices"]["reverse_coding"]
+    cells = []
+    for block in spec.groups:
+        for label, mask in block_groups(pop, block):
+            members = pop.loc[mask]
+            for index in spec["indices"]:
+                mean, sd, n = mean_sd(members[INDEX_PREFIX + index["theme"]].to_numpy(dtype=float))
+                alpha = cronbach_alpha(item_scores(members, codebook, index["theme"], reverse))
+                if as_rows:
+                    where = dict(section=index.get("section", ""), row=index["label"], column=label)
+                else:
+                    where = dict(section=block.section, row=label, column=index["label"])
+                for stat, value in (("mean", mean), ("sd", sd), ("n", n), ("alpha", alpha)):
+                    cells.append(cell(spec.id, where["row"], where["column"], stat, value,
+                                      section=where["section"], base_n=n))
+            if spec.get("n_row") and as_rows:
+                cells.append(cell(spec.id, spec["n_row"], label, "n", int(mask.sum()), base_n=int(mask.sum())))
+    return cells
+
+
+# ------------------------------------------------------------------------- respondent_summary
+
+def respondent_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    """Per group: count, share of the population, share with a value (e.g. women), mean and SD."""
+    pop = data.loc[population_mask(data, spec)]
+    blocks = spec.groups
+    known_total = {}
+    for block in blocks:
+        if block.var is not None:
+            known_total[block.var] = int((text_of(pop[block.var]) != "").sum())
+    cells = []
+    for block in blocks:
+        for label, mask in block_groups(pop, block):
+            members = pop.loc[mask]
+            n = int(mask.sum())
+            for column in spec["columns"]:
+                stat = column["stat"]
+                if stat == "n":
+                    cells.append(cell(spec.id, label, column["label"], "n", n, section=block.section, base_n=n))
+                elif stat == "share_of_population":
+                    base = known_total.get(block.var, n) if block.var else n
+                    share = 100.0 * n / base if base else None
+                    cells.append(cell(spec.id, label, column["label"], "pct", share, section=block.section,
+                                      base_n=base))
+                elif stat == "pct_of_group":
+                    text = text_of(members[column["var"]])
+                    answered = int((text != "").sum())
+                    hits = int((text == str(column["value"])).sum())
+                    cells.append(cell(spec.id, label, column["label"], "pct",
+                                      100.0 * hits / answered if answered else None,
+                                      section=block.section, base_n=answered))
+                elif stat == "mean_sd":
+                    mean, sd, m = mean_sd(members[column["var"]].astype("Float64").to_numpy(dtype=float,
+                                                                                           na_value=np.nan))
+                    cells.append(cell(spec.id, label, column["label"], "mean", mean, section=block.section, base_n=m))
+                    cells.append(cell(spec.id, label, column["label"], "sd", sd, section=block.section, base_n=m))
+    return cells
+
+
+# ------------------------------------------------------------------------------ share_table
+
+def condition_mask(data: pd.DataFrame, condition: dict) -> np.ndarray:
+    mask = np.ones(len(data), dtype=bool)
+    for var, values in condition.items():
+        mask &= np.isin(text_of(data[var]), [str(v) for v in values])
+    return mask
+
+
+def share_table(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    """Per group: the share meeting each column's condition. Base 'answered' = those with every
+    variable of the conditions present; 'all' = everyone in the group."""
+    pop = data.loc[population_mask(data, spec)]
+    conditions = [c for c in spec["columns"] if "condition" in c]
+    variables = sorted({v for c in conditions for v in c["condition"]})
+    answered = np.ones(len(pop), dtype=bool)
+    for var in variables:
+        answered &= text_of(pop[var]) != ""
+    cells = []
+    for block in spec.groups:
+        for label, mask in block_groups(pop, block):
+            base_mask = mask & answered if spec["base"] == "answered" else mask
+            base = int(base_mask.sum())
+            for column in spec["columns"]:
+                if column["stat"] == "n":
+                    cells.append(cell(spec.id, label, column["label"], "n", base, section=block.section, base_n=base))
+                    continue
+                hits = int((base_mask & condition_mask(pop, column["condition"])).sum())
+                cells.append(cell(spec.id, label, column["label"], "pct", 100.0 * hits / base if base else None,
+                                  section=block.section, base_n=base))
+    return cells
+
+
+# --------------------------------------------------------------------------------- crosstab
+
+def crosstab(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    """Two items crossed: counts, total/row/column percentages, expected counts, Pearson chi-square
+    (df, p) and, when an expected count is below 5, a seeded permutation p-value and a flag."""
+    pop = data.loc[population_mask(data, spec)]
+    row_item, col_item = codebook.item(spec["row_item"]), codebook.item(spec["column_item"])
+    row_scale, col_scale = codebook.scale_of(row_item), codebook.scale_of(col_item)
+    row_codes, col_codes = sorted(row_scale.codes), sorted(col_scale.codes)
+
+    def codes_of(item, codes):
+        values = pop[item.id].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        out = np.full(len(values), -1, dtype=np.int64)
+        for k, code in enumerate(codes):
+            out[values == code] = k
+        return out
+
+    counts = grouped_counts(codes_of(row_item, row_codes), codes_of(col_item, col_codes), len(row_codes),
+                            len(col_codes))
+    cfg = settings["crosstab"]
+    seed = settings["seed"] + zlib.crc32(spec.id.encode())  # one seed per table, stable across runs
+    test = chi_square(counts, permutation_resamples=cfg["permutation_resamples"], seed=seed,
+                      min_expected=cfg["min_expected"])
+    main = {"total": None, "row": 1, "column": 0}[spec["percent"]]
+    shares = {"pct": percentages(counts, main), "pct_total": percentages(counts, None),
+              "pct_row": percentages(counts, 1), "pct_column": percentages(counts, 0)}
+    flag = "small_expected" if test.small_expected else ""
+    cells = []
+    for i, rc in enumerate(row_codes):
+        for j, cc in enumerate(col_codes):
+            where = (row_scale.codes[rc], col_scale.codes[cc])
+            for stat in ("pct", "pct_total", "pct_row", "pct_column"):
+                cells.append(cell(spec.id, *where, stat, shares[stat][i, j], base_n=test.n))
+            cells.append(cell(spec.id, *where, "n", int(counts[i, j]), base_n=test.n))
+            cells.append(cell(spec.id, *where, "expected", float(test.expected[i, j]), base_n=test.n, flag=flag))
+    test_row = "Chi²-test"
+    for stat, value in (("chi2", test.statistic), ("df", test.df), ("p", test.p),
+                        ("p_permutation", test.p_permutation), ("min_expected", test.min_expected),
+                        ("n", test.n)):
+        cells.append(cell(spec.id, test_row, "", stat, value, section="_test", base_n=test.n, flag=flag))
+    return cells
+
+
+# -------------------------------------------------------------------------------------- ols
+
+def predictors_of(spec: TableSpec) -> list[Predictor]:
+    out = []
+    for raw in spec["predictors"]:
+        column = raw.get("var") or INDEX_PREFIX + raw["index"]
+        levels = tuple((lvl.value, lvl.label) for lvl in map(level, raw.get("levels", [])))
+        out.append(Predictor(column=column, label=raw["label"], section=raw.get("section", ""),
+                             reference=raw.get("reference"), levels=levels))
+    return out
+
+
+def ols(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    """One OLS model per outcome index; cells per term: coef, se, t, p, ci_low, ci_high (reference
+    levels: a 'ref' flag and no value); per model: n, r2, adj_r2."""
+    pop = data.loc[population_mask(data, spec)]
+    predictors = predictors_of(spec)
+    frame = pd.DataFrame({p.column: (pop[p.column] if not p.categorical else pd.Series(text_of(pop[p.column]),
+                                                                                       index=pop.index).replace("", None))
+                          for p in predictors})
+    cov_type = settings["models"]["cov_type"]
+    cells = []
+    for outcome in spec["outcomes"]:
+        frame["_y"] = pop[INDEX_PREFIX + outcome["theme"]].to_numpy(dtype=float)
+        result = fit_ols(frame, "_y", predictors, cov_type=cov_type)
+        col = outcome["label"]
+        for predictor in predictors:
+            rows = [(None, predictor.label)] if not predictor.categorical else list(predictor.levels)
+            for value, row_label in rows:
+                where = dict(section=predictor.section)
+                if predictor.categorical and value == predictor.reference:
+                    cells.append(cell(spec.id, row_label, col, "coef", None, flag="ref",
+                                      base_n=result.n if result else 0, **where))
+                    continue
+                index = result.term(predictor, value) if result else None
+                if index is None:
+                    cells.append(cell(spec.id, row_label, col, "coef", None, flag="not_estimable",
+                                      base_n=result.n if result else 0, **where))
+                    continue
+                for stat, array in (("coef", result.coef), ("se", result.se), ("t", result.t), ("p", result.p),
+                                    ("ci_low", result.ci_low), ("ci_high", result.ci_high)):
+                    cells.append(cell(spec.id, row_label, col, stat, float(array[index]), base_n=result.n, **where))
+        for stat, value in (("n", result.n if result else 0), ("r2", result.r2 if result else None),
+                            ("adj_r2", result.adj_r2 if result else None)):
+            cells.append(cell(spec.id, "Model", col, stat, value, section="_model",
+                              base_n=result.n if result else 0))
+    return cells
+
+
+KINDS = {
+    "likert_distribution": likert_distribution,
+    "index_summary": index_summary,
+    "respondent_summary": respondent_summary,
+    "share_table": share_table,
+    "crosstab": crosstab,
+    "ols": ols,
+}
+
+
+def compute(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+    return KINDS[spec.kind](spec, data, codebook, settings)

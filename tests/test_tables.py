@@ -1,0 +1,156 @@
+"""Each kind of table on small hand-made frames, and every specified table on a generated wave."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vive_survey import tables
+from vive_survey.cells import frame
+from vive_survey.clean import clean_wave
+from vive_survey.example import generate
+from vive_survey.indices import add_indices
+from vive_survey.ingest import RawTable
+from vive_survey.published import KEY, load_published
+from vive_survey.spec import TableSpec, load_specs
+
+from conftest import ROOT, make_config
+
+SETTINGS = {"seed": 1, "indices": {"min_answered": 1.0, "reverse_coding": True},
+            "crosstab": {"min_expected": 5, "permutation_resamples": 2000}, "models": {"cov_type": "nonrobust"}}
+
+
+def spec(**raw) -> TableSpec:
+    raw.setdefault("id", "4.99")
+    raw.setdefault("title", "test")
+    return TableSpec(id=raw["id"], kind=raw["kind"], title=raw["title"], raw=raw, source="test")
+
+
+def values(cells, **where) -> list:
+    out = frame(cells)
+    for key, value in where.items():
+        out = out[out[key] == value]
+    return out["value"].tolist()
+
+
+def likert(*values) -> pd.Series:
+    return pd.Series(pd.array(list(values), dtype="Int8"))
+
+
+def test_likert_distribution_row_percentages_with_base_and_total(codebook):
+    data = pd.DataFrame({
+        "questionnaire": ["frivillige"] * 6 + ["studerende"],
+        "gender": pd.Categorical(["Kvinde", "Kvinde", "Kvinde", "Kvinde", "Mand", "Mand", "Mand"]),
+        "frv_central": likert(1, 1, 2, 4, 3, None, 4),
+    })
+    cells = tables.likert_distribution(spec(
+        kind="likert_distribution", population={"questionnaire": ["frivillige"]},
+        groups=[{"var": "gender", "levels": ["Kvinde", {"value": "Mand", "label": "Mænd"}]}], total_column=True,
+        sections=[{"label": "Værdi", "items": [{"item": "frv_central", "label": "Centralt"}]}]), data, codebook, SETTINGS)
+    kvinder = frame(cells).query("subrow == 'Kvinde'")
+    assert kvinder["value"].tolist() == [50.0, 25.0, 0.0, 25.0, 100.0]
+    assert kvinder["column"].tolist() == ["Stort set aldrig", "Sjældent", "Nogle gange", "Altid", "Total"]
+    assert set(kvinder["base_n"]) == {4}
+    assert values(cells, subrow="Mænd") == [0.0, 0.0, 100.0, 0.0, 100.0]   # the missing answer is not in the base
+    assert set(frame(cells).query("subrow == 'Mænd'")["base_n"]) == {1}
+
+
+def test_respondent_summary(codebook):
+    data = pd.DataFrame({
+        "questionnaire": ["studerende"] * 5,
+        "experience_band": pd.Categorical(["Ingen", "Ingen", "1-3 år", "1-3 år", None]),
+        "gender": pd.Categorical(["Kvinde", "Mand", "Kvinde", None, "Kvinde"]),
+        "age": pd.array([20, 30, 25, 35, 40], dtype="Float64"),
+    })
+    cells = tables.respondent_summary(spec(
+        kind="respondent_summary", groups=[{"var": "experience_band", "levels": ["Ingen", "1-3 år"]},
+                                           {"label": "I alt"}],
+        columns=[{"label": "Antal", "stat": "n"}, {"label": "Andel", "stat": "share_of_population"},
+                 {"label": "Kvinder", "stat": "pct_of_group", "var": "gender", "value": "Kvinde"},
+                 {"label": "Alder", "stat": "mean_sd", "var": "age"}]), data, codebook, SETTINGS)
+    assert values(cells, row="Ingen", column="Antal") == [2]
+    assert values(cells, row="Ingen", column="Andel") == [50.0]            # of the 4 with a band
+    assert values(cells, row="1-3 år", column="Kvinder") == [100.0]        # the missing gender is not counted
+    assert values(cells, row="I alt", column="Kvinder") == [75.0]
+    assert values(cells, row="I alt", column="Andel") == [100.0]
+    assert values(cells, row="Ingen", column="Alder") == [25.0, pytest.approx(np.sqrt(50))]
+
+
+def test_share_table_with_answered_and_all_bases(codebook):
+    data = pd.DataFrame({
+        "questionnaire": ["frivillige"] * 5,
+        "volunteer_role_group": pd.Categorical(["Leder"] * 5),
+        "frv_indflydelse": likert(1, 2, 4, 3, None),
+        "frv_ansvar": likert(2, 3, 4, 4, None),
+    })
+    columns = [{"label": "lav", "stat": "pct_of_group", "condition": {"frv_indflydelse": [1, 2], "frv_ansvar": [1, 2]}},
+               {"label": "høj", "stat": "pct_of_group", "condition": {"frv_indflydelse": [3, 4], "frv_ansvar": [3, 4]}},
+               {"label": "n", "stat": "n"}]
+    groups = [{"var": "volunteer_role_group", "levels": ["Leder"]}]
+    answered = tables.share_table(spec(kind="share_table", groups=groups, columns=columns, base="answered"),
+                                  data, codebook, SETTINGS)
+    everyone = tables.share_table(spec(kind="share_table", groups=groups, columns=columns, base="all"),
+                                  data, codebook, SETTINGS)
+    assert values(answered) == [25.0, 50.0, 4]
+    assert values(everyone) == [20.0, 40.0, 5]
+
+
+def test_crosstab_total_percentages_counts_and_test(codebook):
+    data = pd.DataFrame({"questionnaire": ["frivillige"] * 6,
+                         "frv_indflydelse": likert(1, 1, 3, 3, 4, None), "frv_ansvar": likert(1, 2, 3, 3, 4, 4)})
+    cells = frame(tables.crosstab(spec(kind="crosstab", row_item="frv_indflydelse", column_item="frv_ansvar",
+                                       percent="total"), data, codebook, SETTINGS))
+    pct = cells.query("stat == 'pct'")
+    assert pct.query("row == 'Nogle gange' and column == 'Nogle gange'")["value"].item() == 40.0
+    assert pct["value"].sum() == pytest.approx(100.0)
+    assert cells.query("stat == 'n' and section == ''")["value"].sum() == 5
+    test = cells.query("section == '_test'").set_index("stat")["value"]
+    assert test["df"] == (3 - 1) * (4 - 1) and test["n"] == 5   # the empty "Sjældent" row is left out
+    assert not np.isnan(test["p_permutation"])           # expected counts are tiny
+    assert set(cells.query("section == '_test'")["flag"]) == {"small_expected"}
+
+
+def test_index_summary_as_rows_with_n_row(codebook):
+    items = [i.id for i in codebook.theme_items("kontrol")]
+    data = pd.DataFrame({"questionnaire": ["studerende"] * 3,
+                         "group": pd.Categorical(["Studerende"] * 3),
+                         "idx_kontrol": [2.0, 3.0, np.nan]})
+    for item in items:
+        data[item] = likert(2, 3, None)
+        data[f"{item}_r"] = likert(3, 2, None)
+    cells = tables.index_summary(spec(kind="index_summary", layout="indices_as_rows",
+                                      groups=[{"var": "group", "levels": ["Studerende"]}],
+                                      indices=[{"theme": "kontrol", "label": "Kontrol", "section": "E"}],
+                                      n_row="Antal"), data, codebook, SETTINGS)
+    assert values(cells, row="Kontrol", stat="mean") == [2.5]
+    assert values(cells, row="Kontrol", stat="sd") == [pytest.approx(np.sqrt(0.5))]
+    assert values(cells, row="Kontrol", stat="n") == [2]
+    assert values(cells, row="Antal") == [3]                 # persons in the group, answered or not
+
+
+@pytest.fixture(scope="module")
+def generated_wave(codebook):
+    """A synthetic wave large enough that every group of every table has respondents."""
+    config = make_config(ROOT)
+    raws = {}
+    for index, questionnaire in enumerate(("studerende", "fagprofessionelle", "frivillige")):
+        rows = generate(questionnaire, codebook, np.random.default_rng([5, index]))
+        raw = pd.DataFrame(rows).astype(str).replace({"nan": ""})
+        raws[questionnaire] = RawTable(file=f"{questionnaire}.csv", frame=raw,
+                                       source_rows=np.arange(len(raw)) + 2)
+    data = clean_wave(raws, codebook, config).data
+    return add_indices(data, codebook)
+
+
+def test_every_specified_table_yields_cells_for_every_published_cell(codebook, generated_wave):
+    specs = load_specs(ROOT / "tables", codebook)
+    published = load_published(ROOT / "data" / "published" / "tables")
+    assert sorted(s.id for s in specs) == sorted(published["table"].unique())
+    for table_spec in specs:
+        cells = frame(tables.compute(table_spec, generated_wave, codebook, SETTINGS))
+        assert len(cells), f"table {table_spec.id} yields no cells"
+        expected = published[published["table"] == table_spec.id][KEY]
+        merged = expected.merge(cells[KEY], on=KEY, how="left", indicator=True)
+        missing = merged[merged["_merge"] == "left_only"]
+        assert missing.empty, f"table {table_spec.id}: no regenerated cell for {missing.head(3).to_dict('records')}"

@@ -1,0 +1,15 @@
+rule tables:
+    input:
+        data=CLEAN_DATA,
+        codebook=config["codebook"],
+        specs=TABLE_SPECS,
+    output:
+        cells=f"{REPORTS}/tables/cells.csv",
+        models=f"{REPORTS}/tables/models.csv",
+    params:
+        specs_dir="tables",
+        settings={k: config[k] for k in ("seed", "indices", "crosstab", "models")},
+    log:
+        f"{RESULTS}/logs/tables.log",
+    script:
+        "../scripts/tables.py"

@@ -1,0 +1,14 @@
+# Adapter only: Snakemake's job -> vive_survey.steps.compute_tables.
+from vive_survey.steps import compute_tables, run_step
+
+run_step(
+    lambda: compute_tables(
+        snakemake.input.data,
+        snakemake.input.codebook,
+        snakemake.params.specs_dir,
+        snakemake.params.settings,
+        cells_out=snakemake.output.cells,
+        models_out=snakemake.output.models,
+    ),
+    log_file=snakemake.log[0],
+)
