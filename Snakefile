@@ -7,6 +7,7 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/diff.smk"
 
 
 rule all:
@@ -14,3 +15,4 @@ rule all:
         CLEAN_DATA,
         CLEANING_LOG,
         TABLE_CELLS,
+        DIFF_CELLS,

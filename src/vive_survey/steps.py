@@ -78,6 +78,12 @@ def clean(inputs: dict[str, dict], codebook_path: str | Path, config: dict, *, d
     return log
 
 
+def _blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values as '' for display (works on nullable integer columns too)."""
+    as_object = frame.astype(object)
+    return as_object.where(as_object.notna(), "")
+
+
 def run_step(function: Callable[[], object], log_file: str | None = None) -> None:
     """Run a step for Snakemake: a user's mistake ends the process with its message, no traceback."""
     try:
@@ -126,3 +132,49 @@ def model_estimates(cells: pd.DataFrame, table_ids: list[str]) -> pd.DataFrame:
     flags = terms[terms["stat"] == "coef"][keys + ["flag"]]
     out = wide.merge(flags, on=keys, how="left").merge(per_model, on=["table", "column"], how="left")
     return out.rename(columns={"column": "outcome", "row": "term"})
+
+
+def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str | Path, *, wave: str,
+         strict: bool, diff_out: str | Path, summary_out: str | Path, audit_out: str | Path,
+         html_out: str | Path) -> pd.DataFrame:
+    """Compare every published cell with the regenerated one: reports/<wave>/diff/cells.csv, a
+    per-table summary, the audit findings it used, and an HTML page with the tables side by side.
+    With `strict`, any mismatch or missing cell fails the step (after writing the reports)."""
+    from . import audit
+    from .cells import read_cells
+    from .compare import compare, summarise
+    from .published import load_metadata, load_published
+    from .render import render
+
+    published = load_published(published_dir)
+    metadata = load_metadata(published_dir)
+    codebook = load_codebook(codebook_path)
+    findings = audit.audit(published, metadata, codebook)
+    result = compare(published, read_cells(cells_path), findings)
+    summary = summarise(result)
+    write_csv(result, diff_out)
+    write_csv(summary, summary_out)
+    write_csv(findings, audit_out)
+    shown = result[result["status"] != "extra"]
+    tables = [{"id": table_id, "title": metadata.get(table_id, {}).get("title", ""),
+               "cells": _blank_missing(shown[shown["table"] == table_id]).to_dict("records")}
+              for table_id in dict.fromkeys(shown["table"])]
+    summary_text = summary.copy()
+    for col in ("match_share", "match_share_attainable"):
+        summary_text[col] = summary_text[col].map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %")
+    html = render("diff.html.j2", wave=wave, tables=tables, summary_columns=list(summary_text.columns),
+                  summary=summary_text.astype(str).to_numpy().tolist())
+    with atomic_path(html_out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    if strict:
+        bad = result[result["status"].isin(["mismatch", "missing"])]
+        if len(bad):
+            from .errors import Problem
+
+            first = bad.iloc[0]
+            raise SurveyInputError(Problem(
+                f"strict diff: {len(bad)} published cell(s) not reproduced, e.g. Tabel {first['table']}, "
+                f"{first['row']!r}, {first['column']!r}: published {first['published']!r}, regenerated "
+                f"{first['regenerated']!r} ({first['status']})", file=str(diff_out),
+                hint="see the diff's index.html; run without strict_diff to report only"))
+    return result

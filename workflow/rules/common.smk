@@ -20,3 +20,5 @@ EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
 CLEANING_LOG = f"{REPORTS}/cleaning_log.json"
 TABLE_SPECS = sorted(str(p) for p in Path("tables").glob("*.yaml"))
 TABLE_CELLS = f"{REPORTS}/tables/cells.csv"
+PUBLISHED_FILES = sorted(str(p) for p in Path(config["published"]).glob("*.*"))
+DIFF_CELLS = f"{REPORTS}/diff/cells.csv"

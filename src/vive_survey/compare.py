@@ -1,0 +1,135 @@
+"""The reviewer's diff: every published cell against its regenerated twin.
+
+Status of a published cell:
+- match: equal at the printed precision (|regenerated - published| <= half a unit of the printed
+  last digit); for a regression cell, the same coefficient and the same significance class
+  ('N.S.', '†', '*', '**', 'Ref.').
+- unattainable: not a match, and the audit of the published tables proves no data can produce it
+  (reason from the audit), or the report prints no value at all in the cell.
+- mismatch: regenerated, but different.
+- missing: published, but not regenerated (no cell with that key, or no value, e.g. no respondents).
+A regenerated cell with no published twin is `extra`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from .format import coefficient_cell, fmt_number, within_printed_precision
+from .models import significance_mark
+from .published import KEY, table_sort_key
+
+DIFF_COLUMNS = ["table", "row", "column", "published", "regenerated", "status", "reason",
+                "section", "subrow", "stat", "published_value", "regenerated_value", "decimals", "base_n"]
+STATUSES = ["match", "mismatch", "missing", "unattainable", "extra"]
+SECONDARY_STATS = {"sd": "sd"}
+_MARKS = re.compile(r"(\*\*|\*|†)$")
+
+
+def display_row(row: str, subrow: str) -> str:
+    return f"{row} | {subrow}" if subrow else row
+
+
+def display_column(column: str, stat: str) -> str:
+    return f"{column} ({SECONDARY_STATS[stat]})" if stat in SECONDARY_STATS else column
+
+
+def _regression_status(printed: str, value: float, p: float, flag: str) -> tuple[str, str]:
+    printed = printed.strip()
+    if printed == "Ref.":
+        return ("match", "") if flag == "ref" else ("mismatch", "published as reference level")
+    if flag == "ref":
+        return "mismatch", "regenerated as reference level"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing", "no estimate (level absent or model not estimable)"
+    mark = significance_mark(p)
+    if printed == "N.S.":
+        return ("match", "") if not mark else ("mismatch", f"published N.S., regenerated p = {p:.3f} ({mark})")
+    published_mark = (_MARKS.search(printed).group(1) if _MARKS.search(printed) else "")
+    number = float(_MARKS.sub("", printed).replace(",", "."))
+    decimals = len(_MARKS.sub("", printed).split(",")[-1]) if "," in printed else 0
+    same_coef = within_printed_precision(value, number, decimals)
+    if same_coef and mark == published_mark:
+        return "match", ""
+    parts = []
+    if not same_coef:
+        parts.append(f"coefficient {value:.3f}")
+    if mark != published_mark:
+        parts.append(f"significance {mark or 'none'} (p = {p:.3f}) against printed {published_mark or 'none'}")
+    return "mismatch", "regenerated " + " and ".join(parts)
+
+
+def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
+    """One row per published cell (in report order), then the extra regenerated cells."""
+    regen = regenerated.set_index(KEY)
+    p_values = regenerated[regenerated["stat"] == "p"].set_index(
+        ["table", "section", "row", "subrow", "column"])["value"]
+    unattainable = {}
+    if findings is not None and len(findings):
+        proven = findings[findings["unattainable"].astype(bool)]
+        for key, group in proven.groupby(KEY, sort=False):
+            unattainable[key] = "; ".join(dict.fromkeys(group["reason"].astype(str)))
+    rows = []
+    for cell in published.itertuples(index=False):
+        key = tuple(getattr(cell, k) for k in KEY)
+        found = key in regen.index
+        value = float(regen.loc[key, "value"]) if found else float("nan")
+        base_n = regen.loc[key, "base_n"] if found else pd.NA
+        flag = regen.loc[key, "flag"] if found else ""
+        decimals = int(cell.decimals) if not pd.isna(cell.decimals) else None
+        if cell.stat == "coef":
+            p = float(p_values.get(key[:5], float("nan")))
+            shown = coefficient_cell(value, p, flag) if found else ""
+            status, reason = _regression_status(cell.printed, value, p, flag) if found else ("missing", "")
+        else:
+            zero = "-" if cell.printed.strip() == "-" else None
+            shown = fmt_number(value, decimals if decimals is not None else 1, zero=zero) if found else ""
+            if cell.printed.strip() == "":
+                status, reason = "unattainable", "blank_printed: the report prints no value in this cell"
+            elif not found or math.isnan(value):
+                status, reason = "missing", "" if not found else "no value regenerated (no respondents in the base)"
+            elif within_printed_precision(value, float(cell.value), decimals):
+                status, reason = "match", ""
+            else:
+                status, reason = "mismatch", f"regenerated {value:.4g}"
+        if status != "match" and key in unattainable:
+            status, reason = "unattainable", unattainable[key]
+        rows.append({"table": cell.table, "row": display_row(cell.row, cell.subrow),
+                     "column": display_column(cell.column, cell.stat), "published": cell.printed,
+                     "regenerated": shown, "status": status, "reason": reason, "section": cell.section,
+                     "subrow": cell.subrow, "stat": cell.stat, "published_value": cell.value,
+                     "regenerated_value": value, "decimals": decimals, "base_n": base_n})
+    published_keys = set(map(tuple, published[KEY].to_numpy()))
+    extra = regenerated[[tuple(k) not in published_keys for k in regenerated[KEY].to_numpy()]]
+    for cell in extra.itertuples(index=False):
+        rows.append({"table": cell.table, "row": display_row(cell.row, cell.subrow),
+                     "column": display_column(cell.column, cell.stat), "published": "",
+                     "regenerated": "" if math.isnan(cell.value) else repr(round(float(cell.value), 6)),
+                     "status": "extra", "reason": "", "section": cell.section, "subrow": cell.subrow,
+                     "stat": cell.stat, "published_value": np.nan, "regenerated_value": cell.value,
+                     "decimals": None, "base_n": cell.base_n})
+    out = pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    out["decimals"] = out["decimals"].astype("Int64")
+    out["base_n"] = out["base_n"].astype("Int64")
+    order = sorted(range(len(out)), key=lambda i: (table_sort_key(out.at[i, "table"]), out.at[i, "status"] == "extra", i))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def summarise(diff: pd.DataFrame) -> pd.DataFrame:
+    """Per table and overall: counts by status and the share of published cells that match, of
+    all and of those the audit does not mark unattainable."""
+    counts = pd.crosstab(diff["table"], diff["status"]).reindex(columns=STATUSES, fill_value=0)
+    counts = counts.reindex(sorted(counts.index, key=table_sort_key))
+    counts.loc["Total"] = counts.sum()
+    published = counts[["match", "mismatch", "missing", "unattainable"]].sum(axis=1)
+    attainable = published - counts["unattainable"]
+    counts.insert(0, "published", published)
+    counts["match_share"] = np.where(published > 0, counts["match"] / published.where(published > 0, 1), np.nan)
+    counts["match_share_attainable"] = np.where(attainable > 0, counts["match"] / attainable.where(attainable > 0, 1),
+                                                np.nan)
+    return counts.reset_index().rename(columns={"index": "table"})

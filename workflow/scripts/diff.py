@@ -1,0 +1,17 @@
+# Adapter only: Snakemake's job -> vive_survey.steps.diff.
+from vive_survey.steps import diff, run_step
+
+run_step(
+    lambda: diff(
+        snakemake.params.published_dir,
+        snakemake.input.cells,
+        snakemake.input.codebook,
+        wave=snakemake.params.wave,
+        strict=snakemake.params.strict,
+        diff_out=snakemake.output.cells,
+        summary_out=snakemake.output.summary,
+        audit_out=snakemake.output.audit,
+        html_out=snakemake.output.html,
+    ),
+    log_file=snakemake.log[0],
+)
