@@ -250,7 +250,7 @@ def test_duplicated_column_names_are_refused(tmp_path):
     ("old.xls", b"\xd0\xcf", "the old Excel format .xls is not read"),
     ("fake.xlsx", b"respondent_id,svar\n1,2\n", "not a readable .xlsx file"),
     ("fake.sav", b"not spss at all", "not a readable .sav file"),
-    ("ragged.csv", b"respondent_id,svar\n1,2\n2,3,4,5\n", "row 3: the row does not split into the header's columns"),
+    ("ragged.csv", b"respondent_id,svar\n1,2\n2,3,4,5\n", "row 3: the record does not split into the header's columns"),
     ("latin.csv", b"respondent_id;navn\n1;S\x81n\n", "neither UTF-8 nor cp1252"),
     ("mojibake.csv", "respondent_id;navn\n1;Søren\n".encode("utf-8").decode("cp1252").encode("utf-8"),
      "UTF-8 letters decoded as cp1252"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +141,51 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+_PANDAS_LINE = re.compile(r"in line (\d+)")
+_PANDAS_ROW = re.compile(r"starting at row (\d+)")
+EXTRA = "__extra_field__"
+
+
+def _parse_csv(text: str, sep: str, header_rows: int, file: str) -> pd.DataFrame:
+    """pandas' C parser, all cells as text, blank lines kept (so row numbers stay true).
+
+    A record with one field more than the header is accepted only if that field is empty (a
+    trailing delimiter, as some exporters write); pandas would otherwise either shift every value
+    one column left (taking the first column as an index) or drop the field without a word."""
+    options = dict(sep=sep, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                   skiprows=header_rows - 1, quoting=csv.QUOTE_MINIMAL, index_col=False)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pd.read_csv(io.StringIO(text), **options)
+        if any("does not match length of data" in str(w.message) for w in caught):
+            header = list(frame.columns)
+            frame = pd.read_csv(io.StringIO(text), names=header + [EXTRA], header=0, **options)
+            extra = np.flatnonzero(frame[EXTRA].str.strip().to_numpy(dtype=str) != "")
+            if len(extra):
+                raise SurveyInputError(Problem(
+                    f"the record does not split into the header's {len(header)} columns with delimiter {sep!r}: "
+                    "it has one field more",
+                    file=file, row=int(extra[0]) + header_rows + 1, value=frame[EXTRA].iloc[extra[0]],
+                    hint="check the delimiter and quoting of this record"))
+            frame = frame.drop(columns=EXTRA)
+    except pd.errors.EmptyDataError:
+        raise SurveyInputError(Problem("the file has no header row", file=file)) from None
+    except pd.errors.ParserError as exc:
+        message = str(exc).strip()
+        row = None
+        if match := _PANDAS_LINE.search(message):
+            row = int(match.group(1)) + header_rows - 1
+        elif match := _PANDAS_ROW.search(message):
+            row = int(match.group(1)) + header_rows
+        what = ("a quoted field is never closed" if "inside string" in message else
+                f"the record does not split into the header's columns with delimiter {sep!r}")
+        raise SurveyInputError(Problem(
+            f"{what} ({message})", file=file, row=row,
+            hint="check the delimiter and quoting, or set 'delimiter' for this input in the config")) from None
+    return frame
+
+
 def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
              header_rows: int = 1) -> RawTable:
     file = str(path)
@@ -151,26 +198,16 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
             "the text holds UTF-8 letters decoded as cp1252 (for example 'Ã¸' for 'ø')", file=file,
             row=next(i for i, line in enumerate(text.splitlines(), 1) if any(s in line for s in MOJIBAKE)),
             hint="the file is UTF-8: remove 'encoding: cp1252' from its input in the config"))
-    lines = text.splitlines()
-    header_line = lines[header_rows - 1] if len(lines) >= header_rows else ""
+    head = text.split("\n", header_rows)[:header_rows]
+    header_line = head[header_rows - 1].rstrip("\r") if len(head) >= header_rows else ""
     sep = delimiter or _sniff_delimiter(header_line)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, skiprows=header_rows - 1, quoting=csv.QUOTE_MINIMAL)
-    except pd.errors.EmptyDataError:
-        raise SurveyInputError(Problem("the file has no header row", file=file)) from None
-    except pd.errors.ParserError as exc:
-        message = str(exc).strip()
-        row = None
-        if " line " in message:
-            try:
-                row = int(message.split(" line ")[1].split(",")[0].split()[0]) + header_rows - 1
-            except (ValueError, IndexError):
-                row = None
+    if delimiter and delimiter not in header_line:
+        seen = _sniff_delimiter(header_line)
+        looks = f"; the header looks {seen!r}-separated" if seen in header_line else ""
         raise SurveyInputError(Problem(
-            f"the row does not split into the header's columns with delimiter {sep!r} ({message})",
-            file=file, row=row,
-            hint="check the delimiter and quoting, or set 'delimiter' for this input in the config")) from None
+            f"the header has no {delimiter!r}, the delimiter given in the config{looks}", file=file,
+            row=header_rows, hint="remove 'delimiter' from this input to let it be detected, or correct it"))
+    frame = _parse_csv(text, sep, header_rows, file)
     frame.columns = [str(c).strip() for c in frame.columns]
     # Records are numbered as a spreadsheet shows them: the header is row `header_rows`.
     rows = np.arange(len(frame), dtype=np.int64) + header_rows + 1
