@@ -8,6 +8,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/diff.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -16,3 +17,4 @@ rule all:
         CLEANING_LOG,
         TABLE_CELLS,
         DIFF_CELLS,
+        REPORT_HTML,

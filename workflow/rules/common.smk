@@ -22,3 +22,4 @@ TABLE_SPECS = sorted(str(p) for p in Path("tables").glob("*.yaml"))
 TABLE_CELLS = f"{REPORTS}/tables/cells.csv"
 PUBLISHED_FILES = sorted(str(p) for p in Path(config["published"]).glob("*.*"))
 DIFF_CELLS = f"{REPORTS}/diff/cells.csv"
+REPORT_HTML = f"{REPORTS}/index.html"

@@ -1,0 +1,309 @@
+"""Figures of the rendered report, drawn from the aggregate cells only (never respondent data).
+
+- Each likert_distribution table: diverging stacked bars, one panel per respondent group, the
+  questions grouped by theme; the two lower answers to the left of zero, the two upper to the right.
+- Each index_summary table: index means with 95 % confidence intervals by group, the interval
+  from the cells' mean, SD and n (t distribution, n - 1 degrees of freedom).
+
+Matplotlib's object API with the Agg canvas (no pyplot state, no display), a fixed font and a fixed
+SVG hash salt, and no dates in the metadata: the same cells give byte-identical PNG and SVG files.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .format import fmt_number
+from .labels import Labels
+from .spec import TableSpec
+
+TOTAL = "Total"
+DPI = 150
+# Diverging, colour-blind safe (ColorBrewer RdBu): two reds for the lower answers, two blues above.
+LIKERT_COLOURS = {2: ["#ef8a62", "#67a9cf"], 4: ["#ca0020", "#f4a582", "#92c5de", "#0571b0"],
+                  3: ["#ca0020", "#f7f7f7", "#0571b0"], 5: ["#ca0020", "#f4a582", "#f7f7f7", "#92c5de", "#0571b0"]}
+GROUP_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+RC = {
+    "svg.hashsalt": "vive_survey",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "path.simplify": False,
+}
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    table_id: str
+    name: str
+    png: Path
+    svg: Path
+    caption: str
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+# ---------------------------------------------------------------------------------- likert
+
+def likert_data(spec: TableSpec, cells: pd.DataFrame) -> dict:
+    """Percentages as an array [item, group, category], with the items' sections and labels."""
+    table = cells[(cells["table"] == spec.id) & (cells["stat"] == "pct") & (cells["column"] != TOTAL)]
+    items = list(dict.fromkeys(zip(table["section"], table["row"])))
+    groups = list(dict.fromkeys(table["subrow"]))
+    categories = list(dict.fromkeys(table["column"]))
+    index = pd.MultiIndex.from_product([[f"{s}\x1f{r}" for s, r in items], groups, categories])
+    keyed = table.assign(item=table["section"] + "\x1f" + table["row"]).set_index(["item", "subrow", "column"])
+    shape = (len(items), len(groups), len(categories))
+    values = keyed["value"].reindex(index).to_numpy(dtype=float).reshape(shape)
+    bases = keyed["base_n"].astype(float).reindex(index).to_numpy(dtype=float).reshape(shape)
+    with np.errstate(all="ignore"):
+        n = np.nanmax(np.where(np.isnan(bases), -1, bases), axis=2)
+    return {"items": items, "groups": groups, "categories": categories, "values": values,
+            "n": np.where(n < 0, np.nan, n)}
+
+
+def plot_likert(data: dict, labels: Labels, title: str):
+    from matplotlib.figure import Figure
+
+    items, groups, categories, values = data["items"], data["groups"], data["categories"], data["values"]
+    k = len(categories)
+    colours = LIKERT_COLOURS.get(k) or [f"C{i}" for i in range(k)]
+    lower = k // 2  # categories drawn to the left of zero (the middle one of an odd scale is split)
+    # y slots: a heading slot per section, then its items
+    slots: list[tuple[str, str, int | None]] = []
+    previous = None
+    for i, (section, row) in enumerate(items):
+        if section != previous and section:
+            slots.append(("heading", labels(section), None))
+        previous = section
+        slots.append(("item", labels(row), i))
+    y = np.arange(len(slots))[::-1]
+    height = 1.5 + 0.32 * len(slots) + (0.25 if len(groups) > 1 else 0)
+    fig = Figure(figsize=(3.4 + 3.0 * len(groups), height), dpi=DPI, layout="constrained")
+    axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+    mark = labels.decimal_mark
+    item_rows = [(slot_y, i) for slot_y, (kind, _text, i) in zip(y, slots) if kind == "item"]
+    ys = np.array([r[0] for r in item_rows], dtype=float)
+    order = np.array([r[1] for r in item_rows], dtype=int)
+    middle = k % 2
+    for g, (ax, group) in enumerate(zip(axes, groups)):
+        shares = np.nan_to_num(values[order, g, :], nan=0.0)  # [item, category]
+        start = shares[:, lower] / 2 if middle else np.zeros(len(order))
+        if middle:
+            ax.barh(ys, shares[:, lower], left=-start, color=colours[lower], edgecolor="white", linewidth=0.5,
+                    height=0.7)
+        # lower answers leftwards from zero (the one nearest the middle first), upper ones rightwards
+        segments = [(c, -(start + shares[:, c:lower].sum(axis=1))) for c in range(lower)]
+        segments += [(c, start + shares[:, lower + middle:c].sum(axis=1)) for c in range(lower + middle, k)]
+        for c, left in segments:
+            ax.barh(ys, shares[:, c], left=left, color=colours[c], edgecolor="white", linewidth=0.5, height=0.7)
+            for y_value, x_value, share in zip(ys, left + shares[:, c] / 2, shares[:, c]):
+                _bar_label(ax, x_value, y_value, share, colours[c], mark)
+        for y_value, n in zip(ys, data["n"][order, g]):
+            if np.isfinite(n):
+                ax.text(103, y_value, f"n = {int(n)}", ha="left", va="center", fontsize=6.5, color="#666666")
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_xlim(-100, 128)  # room on the right for the n
+        ticks = [-100, -50, 0, 50, 100]
+        ax.set_xticks(ticks, [str(abs(t)) for t in ticks])
+        ax.spines["bottom"].set_bounds(-100, 100)
+        ax.set_xlabel(labels.word("axis_percent"))
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+        ax.set_axisbelow(True)
+        if group:
+            ax.set_title(_wrap(labels(group), 30))
+    axes[0].set_yticks(y, [_wrap(text, 48) for _kind, text, _i in slots])
+    for tick, (kind, _text, _i) in zip(axes[0].get_yticklabels(), slots):
+        if kind == "heading":
+            tick.set_fontweight("bold")
+    axes[0].set_ylim(-0.6, len(slots) - 0.4)
+    handles = [_patch(colours[c]) for c in range(k)]
+    fig.legend(handles, [f"({c + 1}) {labels(name)}" for c, name in enumerate(categories)],
+               loc="outside lower center", ncol=k, frameon=False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    return fig
+
+
+def _patch(colour: str):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=colour, edgecolor="white")
+
+
+def _bar_label(ax, x: float, y: float, share: float, colour: str, mark: str) -> None:
+    if share < 8:
+        return
+    dark = colour in ("#ca0020", "#0571b0")
+    ax.text(x, y, fmt_number(share, 0, decimal_mark=mark), ha="center", va="center", fontsize=6.5,
+            color="white" if dark else "#222222")
+
+
+# ----------------------------------------------------------------------------------- index
+
+def index_data(spec: TableSpec, cells: pd.DataFrame) -> list[dict]:
+    """Panels of index means: each panel a block of groups, with [index, group] arrays of mean,
+    lower and upper 95 % limits (t interval from mean, SD and n) and n."""
+    from scipy import stats
+
+    table = cells[(cells["table"] == spec.id) & cells["stat"].isin(["mean", "sd", "n"])]
+    wide = table.pivot_table(index=["section", "row", "column"], columns="stat", values="value", aggfunc="first",
+                             sort=False)
+    wide = wide.reindex(columns=["mean", "sd", "n"])
+    n = wide["n"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, n - 1) * wide["sd"].to_numpy(dtype=float) / np.sqrt(n)
+    half = np.where(n >= 2, half, np.nan)
+    wide = wide.assign(low=wide["mean"] - half, high=wide["mean"] + half)
+    keys = wide.index.to_frame(index=False)
+    panels = []
+    if spec.get("layout") == "indices_as_columns":
+        # rows are groups (in blocks = sections), columns are indices
+        indices = list(dict.fromkeys(keys["column"]))
+        for section in dict.fromkeys(keys["section"]):
+            rows = list(dict.fromkeys(keys.loc[keys["section"] == section, "row"]))
+            panels.append(_panel(wide, section, [("", c) for c in indices], rows,
+                                 lambda idx, grp, s=section: (s, grp, idx[1])))
+    else:
+        # rows are indices (in sections), columns are groups
+        mean_rows = keys.merge(wide.reset_index()[["section", "row", "column", "mean"]].dropna(subset=["mean"]),
+                               on=["section", "row", "column"])
+        indices = list(dict.fromkeys(zip(mean_rows["section"], mean_rows["row"])))
+        groups = list(dict.fromkeys(mean_rows["column"]))
+        panels.append(_panel(wide, "", indices, groups, lambda idx, grp: (idx[0], idx[1], grp)))
+    return panels
+
+
+def _panel(wide: pd.DataFrame, label: str, indices: list[tuple[str, str]], groups: list[str], key) -> dict:
+    shape = (len(indices), len(groups))
+    out = {name: np.full(shape, np.nan) for name in ("mean", "low", "high", "n")}
+    lookup = wide.to_dict("index")
+    for i, idx in enumerate(indices):
+        for g, grp in enumerate(groups):
+            record = lookup.get(key(idx, grp))
+            if record:
+                for name in out:
+                    out[name][i, g] = record[name]
+    return {"label": label, "indices": indices, "groups": groups, **out}
+
+
+def plot_index(panels: list[dict], labels: Labels, title: str):
+    from matplotlib.figure import Figure
+
+    indices = panels[0]["indices"]
+    slots: list[tuple[str, str, int | None]] = []
+    previous = None
+    for i, (section, name) in enumerate(indices):
+        parts = name.split(" / ")
+        group_label = section or (parts[0] if len(parts) > 1 else "")
+        if group_label and group_label != previous:
+            slots.append(("heading", labels(group_label), None))
+        previous = group_label
+        slots.append(("item", labels(parts[-1]), i))
+    y = np.arange(len(slots))[::-1].astype(float)
+    ncols = 1 if len(panels) == 1 else 2  # small multiples two abreast, so the type stays legible
+    nrows = -(-len(panels) // ncols)
+    panel_height = 1.3 + 0.3 * len(slots)
+    fig = Figure(figsize=(2.6 + 3.9 * ncols, 0.4 + panel_height * nrows), dpi=DPI, layout="constrained")
+    grid = fig.subplots(nrows, ncols, sharey=True, sharex=True, squeeze=False)
+    axes = list(grid.ravel())
+    for ax in axes[len(panels):]:
+        ax.remove()
+    finite = np.concatenate([np.concatenate([p["low"].ravel(), p["high"].ravel(), p["mean"].ravel()]) for p in panels])
+    finite = finite[np.isfinite(finite)]
+    lo = min(1.0, float(finite.min()) if len(finite) else 1.0)
+    hi = max(4.0, float(finite.max()) if len(finite) else 4.0)
+    for ax, panel in zip(axes, panels):
+        m = len(panel["groups"])
+        offsets = (np.arange(m) - (m - 1) / 2) * (0.7 / max(m, 1)) if m > 1 else np.zeros(1)
+        for g, group in enumerate(panel["groups"]):
+            colour = GROUP_COLOURS[g % len(GROUP_COLOURS)]
+            rows = [(slot_y - offsets[g], i) for slot_y, (kind, _t, i) in zip(y, slots) if kind == "item"]
+            ys = np.array([r[0] for r in rows])
+            idx = np.array([r[1] for r in rows], dtype=int)
+            mean = panel["mean"][idx, g]
+            err = np.vstack([mean - panel["low"][idx, g], panel["high"][idx, g] - mean])
+            ax.errorbar(mean, ys, xerr=np.nan_to_num(err, nan=0.0), fmt="o", color=colour, markersize=3.5,
+                        elinewidth=1.1, capsize=2, label=_wrap(labels(group), 28))
+        ax.set_xlim(lo - 0.05, hi + 0.05)
+        ax.set_xticks([1, 2, 3, 4])
+        ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", labelbottom=True)
+        ax.set_xlabel(labels.word("axis_index"))
+        if len(panels) > 1:
+            ax.set_title(labels(panel["label"]) if panel["label"] else labels.word("all_respondents"),
+                         fontweight="bold")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(panel_height - 1.2, 1.0)), ncol=min(m, 4),
+                  frameon=False, fontsize=7.5)
+    axes[0].set_yticks(y, [_wrap(text, 36) for _k, text, _i in slots])
+    axes[0].set_ylim(-0.6, len(slots) - 0.4)
+    for ax in axes[:len(panels)]:
+        for tick, (kind, _t, _i) in zip(ax.get_yticklabels(), slots):
+            if kind == "heading":
+                tick.set_fontweight("bold")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    return fig
+
+
+# ----------------------------------------------------------------------------------- files
+
+def figure_bytes(fig) -> tuple[bytes, bytes]:
+    """(PNG, SVG) of a figure, with no date or software version that changes between runs."""
+    import matplotlib
+
+    with matplotlib.rc_context(RC):
+        png, svg = io.BytesIO(), io.BytesIO()
+        fig.savefig(png, format="png", metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return png.getvalue(), svg.getvalue()
+
+
+def make_figures(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
+                 captions: dict[str, str] | None = None) -> list[FigureFile]:
+    """Draw and write every figure (atomically); returns them in table order."""
+    import matplotlib
+
+    from .steps import atomic_path
+
+    out_dir = Path(out_dir)
+    captions = captions or {}
+    made = []
+    with matplotlib.rc_context(RC):
+        for spec in specs:
+            caption = captions.get(spec.id, f"{labels.word('table')} {spec.id}")
+            if spec.kind == "likert_distribution":
+                data = likert_data(spec, cells)
+                if not data["items"]:
+                    continue
+                fig, name = plot_likert(data, labels, caption), f"{spec.id}_likert"
+                text = labels.word("figure_likert", caption=caption)
+            elif spec.kind == "index_summary":
+                panels = index_data(spec, cells)
+                if not panels or not panels[0]["indices"]:
+                    continue
+                fig, name = plot_index(panels, labels, caption), f"{spec.id}_index"
+                text = labels.word("figure_index", caption=caption)
+            else:
+                continue
+            png, svg = figure_bytes(fig)
+            paths = []
+            for ext, data_bytes in (("png", png), ("svg", svg)):
+                target = out_dir / f"{name}.{ext}"
+                with atomic_path(target) as tmp:
+                    tmp.write_bytes(data_bytes)
+                paths.append(target)
+            made.append(FigureFile(spec.id, name, paths[0], paths[1], text))
+    return made

@@ -1,0 +1,35 @@
+# The rendered reports of a wave: index.html, tables.xlsx, tables/<id>.md|.tex and figures/.
+# Wiring only: the work is vive_survey.report.build_reports (workflow/scripts/report.py).
+import os
+
+REPORT_TABLE_IDS = [Path(p).stem for p in TABLE_SPECS]
+# Every config file of the run (config.yaml and any --configfile), relative to the working
+# directory: inputs of the report, and listed with their SHA-256 in its provenance.
+REPORT_CONFIGFILES = list(dict.fromkeys(os.path.relpath(str(p)) for p in workflow.configfiles))
+
+
+rule report:
+    input:
+        cells=TABLE_CELLS,
+        cleaning_log=CLEANING_LOG,
+        specs=TABLE_SPECS,
+        codebook=config["codebook"],
+        published=PUBLISHED_FILES,
+        qualitative="data/published/qualitative.yaml",
+        labels="data/labels_en.yaml",
+        configs=REPORT_CONFIGFILES,
+    output:
+        html=f"{REPORTS}/index.html",
+        xlsx=f"{REPORTS}/tables.xlsx",
+        markdown=expand(f"{REPORTS}/tables/{{id}}.md", id=REPORT_TABLE_IDS),
+        latex=expand(f"{REPORTS}/tables/{{id}}.tex", id=REPORT_TABLE_IDS),
+        figures=directory(f"{REPORTS}/figures"),
+    params:
+        specs_dir="tables",
+        published_dir=config["published"],
+        out_dir=REPORTS,
+        settings={"wave": WAVE, "language": config["language"], "labels": "data/labels_en.yaml"},
+    log:
+        f"{RESULTS}/logs/report.log",
+    script:
+        "../scripts/report.py"

@@ -1,0 +1,18 @@
+# Adapter only: Snakemake's job -> vive_survey.report.build_reports.
+from vive_survey.report import build_reports
+from vive_survey.steps import run_step
+
+run_step(
+    lambda: build_reports(
+        snakemake.input.cells,
+        snakemake.params.specs_dir,
+        snakemake.input.codebook,
+        snakemake.input.cleaning_log,
+        snakemake.params.published_dir,
+        snakemake.input.qualitative,
+        list(snakemake.input.configs),
+        snakemake.params.settings,
+        snakemake.params.out_dir,
+    ),
+    log_file=snakemake.log[0],
+)
