@@ -9,6 +9,7 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/diff.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/reconstruct.smk"
 
 
 rule all:

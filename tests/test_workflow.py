@@ -91,16 +91,16 @@ def test_bad_config_stops_with_a_message_and_no_traceback(project):
 
 
 def test_bad_data_stops_with_file_row_column_value_and_leaves_no_outputs(project):
-    path = project / "data/example/fagprofessionelle.csv"
+    path = project / "data/reconstructed/fagprofessionelle.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    cells = lines[5].split(",")
+    header = lines[0].split(";")
+    cells = lines[5].split(";")
     cells[header.index("int_glad")] = "7"
-    lines[5] = ",".join(cells)
+    lines[5] = ";".join(cells)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = snakemake(project)
     assert result.returncode != 0
-    assert (f"data/example/fagprofessionelle.csv, row 6 (respondent_id={cells[0]}), column 'int_glad': "
+    assert (f"data/reconstructed/fagprofessionelle.csv, row 6 (respondent_id={cells[0]}), column 'int_glad': "
             "value '7': not an answer on scale 'likert4'") in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not list((project / "results").glob("*/clean/*.parquet"))

@@ -17,8 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-config", help="validate a wave config and its codebook")
     check.add_argument("config", nargs="?", default="config.yaml")
     example = sub.add_parser("example-wave", help="write the small synthetic example wave")
-    example.add_argument("--out", default="data/example")
+    example.add_argument("--out", default="synthetic-wave")
     example.add_argument("--seed", type=int, default=20210601)
+    rebuild = sub.add_parser("reconstruct", help="write the wave reconstructed from the published tables")
+    rebuild.add_argument("--config", default="config.yaml")
+    rebuild.add_argument("--out", default="data/reconstructed")
     args = parser.parse_args(argv)
     try:
         if args.command == "check-config":
@@ -33,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
             from .example import write_example_wave
 
             for path in write_example_wave(args.out, seed=args.seed):
+                print(path)
+        elif args.command == "reconstruct":
+            from .config import load_config
+            from .steps import reconstruct_wave
+
+            config = load_config(args.config)
+            for path in reconstruct_wave(config["published"], "tables", config["codebook"], config, args.out):
                 print(path)
     except SurveyInputError as exc:
         print(f"vive-survey: {exc.render()}", file=sys.stderr)

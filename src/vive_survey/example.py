@@ -1,8 +1,8 @@
-"""A small synthetic example wave in the raw export format.
+"""A small synthetic wave in the raw export format (for tests and quick experiments).
 
 SYNTHETIC: random answers drawn from a seeded generator, shaped like the three questionnaires of
 VIVE (2021) and sized like its samples. It is not VIVE's data and is not fitted to the published
-tables; it exists so that a first `snakemake` run works and every reader path is exercised. Three
+tables (the bundled wave, data/reconstructed/, is); it exercises every reader path. Three
 formats on purpose: studerende as ';'-separated UTF-8 with BOM, labels as text and decimal commas;
 fagprofessionelle as ','-separated UTF-8 with numeric codes; frivillige as ';'-separated cp1252.
 It also holds a few defects a real export has (a duplicated id, a blank line, "Ved ikke", an

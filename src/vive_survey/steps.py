@@ -178,3 +178,18 @@ def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str |
                 f"{first['regenerated']!r} ({first['status']})", file=str(diff_out),
                 hint="see the diff's index.html; run without strict_diff to report only"))
     return result
+
+
+def reconstruct_wave(published_dir: str | Path, specs_dir: str | Path, codebook_path: str | Path, settings: dict,
+                     out_dir: str | Path, *, steps: int | None = None) -> list[Path]:
+    """Write the three raw files of a wave reconstructed from the published tables."""
+    from .published import load_published
+    from .reconstruct import reconstruct, write_frames
+    from .spec import load_specs
+
+    codebook = load_codebook(codebook_path)
+    frames = reconstruct(load_published(published_dir), load_specs(specs_dir, codebook), codebook,
+                         seed=settings["seed"], reference_year=settings["reference_year"],
+                         reverse_coding=settings["indices"]["reverse_coding"],
+                         **({"steps": steps} if steps else {}))
+    return write_frames(frames, out_dir)

@@ -1,0 +1,19 @@
+# Opt-in, not part of `rule all`: snakemake --cores 2 reconstruct
+# Writes the wave reconstructed from the published tables to results/reconstructed/; the bundled
+# copy in data/reconstructed/ is that output, committed (tests/test_reconstruct.py keeps them equal).
+rule reconstruct:
+    input:
+        published=PUBLISHED_FILES,
+        specs=TABLE_SPECS,
+        codebook=config["codebook"],
+    output:
+        expand("results/reconstructed/{questionnaire}.csv",
+               questionnaire=["studerende", "fagprofessionelle", "frivillige"]),
+    params:
+        published_dir=config["published"],
+        specs_dir="tables",
+        settings={k: config[k] for k in ("seed", "reference_year", "indices")},
+    log:
+        "results/logs/reconstruct.log",
+    script:
+        "../scripts/reconstruct.py"
