@@ -105,3 +105,22 @@ def test_bad_data_stops_with_file_row_column_value_and_leaves_no_outputs(project
     assert "Traceback" not in result.stderr + result.stdout
     assert not list((project / "results").glob("*/clean/*.parquet"))
     assert not list((project / "reports").glob("*/cleaning_log.json"))
+
+
+def test_a_run_that_fails_midway_leaves_no_output_a_later_run_would_trust(project):
+    qualitative = project / "data/published/qualitative.yaml"
+    good = qualitative.read_bytes()
+    qualitative.write_text("tables: [unclosed\n", encoding="utf-8")      # the report step will fail
+    failed = snakemake(project)
+    assert failed.returncode != 0
+    assert "Traceback" not in failed.stderr + failed.stdout
+    reports = next((project / "reports").iterdir())
+    assert (reports / "tables/cells.csv").is_file()                      # earlier steps finished
+    assert not (reports / "index.html").exists() and not (reports / "tables.xlsx").exists()
+    assert not list(project.glob("reports/**/*.tmp")) and not list(project.glob("reports/**/.*.tmp"))
+
+    qualitative.write_bytes(good)
+    dry = snakemake(project, "-n")
+    assert scheduled_rules(dry.stdout + dry.stderr) == {"report", "all"}   # only what failed reruns
+    assert snakemake(project).returncode == 0
+    assert (reports / "index.html").is_file()

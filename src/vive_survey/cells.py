@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .published import KEY
+from .safe_text import neutralise_frame, restore
 
 CELL_COLUMNS = KEY + ["value", "base_n", "flag"]
 
@@ -44,7 +45,8 @@ def write_cells(cells: pd.DataFrame, path: str | Path) -> None:
     from .steps import atomic_path
 
     with atomic_path(path) as tmp:
-        cells[CELL_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.15g")
+        neutralise_frame(cells[CELL_COLUMNS]).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n",
+                                                    float_format="%.15g")
 
 
 def read_cells(path: str | Path) -> pd.DataFrame:
@@ -52,4 +54,6 @@ def read_cells(path: str | Path) -> pd.DataFrame:
                       na_values={"value": [""], "base_n": [""]})
     out["value"] = out["value"].astype(float)
     out["base_n"] = out["base_n"].astype("Int64")
+    for col in KEY + ["flag"]:
+        out[col] = out[col].map(restore)
     return out

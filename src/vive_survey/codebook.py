@@ -14,6 +14,7 @@ import jsonschema
 import yaml
 
 from .errors import Problem, SurveyInputError
+from .yamlfile import read_yaml
 
 CATEGORICAL_KINDS = ("ordinal", "nominal")
 
@@ -90,17 +91,7 @@ def _schema() -> dict:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    path = Path(path)
-    source = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SurveyInputError(Problem(f"cannot read the codebook: {exc.strerror}", file=source)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SurveyInputError(Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=source,
-                                       row=mark.line + 1 if mark else None, row_label="line")) from None
-    return parse_codebook(data, source=source)
+    return parse_codebook(read_yaml(path, "codebook"), source=str(path))
 
 
 def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:

@@ -91,6 +91,8 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
             shown = fmt_number(value, decimals if decimals is not None else 1, zero=zero) if found else ""
             if cell.printed.strip() == "":
                 status, reason = "unattainable", "blank_printed: the report prints no value in this cell"
+            elif found and flag == "suppressed":
+                status, reason = "missing", "suppressed by disclosure control (disclosure.min_cell_n)"
             elif not found or math.isnan(value):
                 status, reason = "missing", "" if not found else "no value regenerated (no respondents in the base)"
             elif within_printed_precision(value, float(cell.value), decimals):

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from .errors import Problem, SurveyInputError
+from .yamlfile import read_yaml
 
 DEFAULT_JOB_TYPES = {
     "unmatched": "Ukendt",
@@ -110,19 +111,7 @@ def normalise_input(spec: str | dict) -> dict:
 
 def load_config(path: str | Path) -> dict:
     """Read a YAML config file (safe_load only) and validate it."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SurveyInputError(Problem(f"cannot read the configuration: {exc.strerror}", file=str(path))) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        raise SurveyInputError(Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                                       row=row, row_label="line")) from None
-    return validate_config(data or {}, source=str(path))
+    return validate_config(read_yaml(path, "configuration") or {}, source=str(path))
 
 
 def check_input_files(config: dict, *, base: Path | None = None) -> None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from .yamlfile import read_yaml
+
 
 LANGUAGES = ("da", "en")
 
@@ -34,6 +35,8 @@ WORDS_DA: dict[str, str] = {
     "model_n": "Antal personer i modellen",
     "model_r2": "R²",
     "not_estimable": "ikke est.",
+    "suppressed": "..",
+    "suppressed_note": "..: undertrykt af diskretionshensyn (færre end {k} svar bag tallet, eller for at et undertrykt tal ikke kan regnes ud).",
     "ols_legend": "Note: † p < {p10}; * p < {p05}; ** p < {p01}",
     "ols_abbreviations": "Ref.: referencekategori. N.S.: ikke signifikant (p ≥ {p10}).",
     "ols_not_estimable": "ikke est.: kan ikke estimeres med disse data.",
@@ -129,7 +132,7 @@ class Labels:
         if language == "da":
             return cls("da")
         path = Path(path) if path is not None else default_map_path()
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        mapping = read_yaml(path, "label map") if path.is_file() else {}
         return cls(language, mapping)
 
     @property

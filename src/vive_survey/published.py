@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
-
 from .errors import Problem, SurveyInputError
+from .yamlfile import read_yaml
 
 KEY = ["table", "section", "row", "subrow", "column", "stat"]
 PUBLISHED_COLUMNS = KEY + ["printed", "value", "decimals", "note"]
@@ -58,5 +57,5 @@ def load_metadata(directory: str | Path) -> dict[str, dict]:
     """Per table: title, stated n, printed notes and transcription decisions (safe_load)."""
     meta = {}
     for path in sorted(Path(directory).glob("*.yaml"), key=lambda p: table_sort_key(p.stem)):
-        meta[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        meta[path.stem] = read_yaml(path, "published table's metadata") or {}
     return meta

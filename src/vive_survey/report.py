@@ -19,6 +19,7 @@ import base64
 import io
 import json
 import math
+import platform
 import re
 import struct
 import zipfile
@@ -26,14 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from markupsafe import Markup
 
 from . import __version__
 from .errors import Problem, SurveyInputError
 from .figures import DPI
 from .ingest import sha256_of
+from .disclosure import SUPPRESSED
 from .format import coefficient_cell, fmt_number
+from .safe_text import FORMULA_START
+from .yamlfile import read_yaml
 from .labels import WORDS_DA, Labels
 from .spec import TableSpec
 
@@ -63,7 +66,6 @@ TABLE_STYLE = {
 N_PATTERNS = (re.compile(r"(\(n = )\d+(\))"), re.compile(r"(I alt indgår )\d+( respondenter)"),
               re.compile(r"(In total )\d+( respondents)"))
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ----------------------------------------------------------------------------------- the grid
@@ -235,6 +237,8 @@ def mean_sd_cell(mean, sd, decimals: int, mark: str) -> Cell:
 def stat_cell(stats: dict, style: dict, labels: Labels) -> Cell:
     """The printed cell of one (row, column): a regression cell, mean (SD), a percentage or an n."""
     mark = labels.decimal_mark
+    if any(flag == SUPPRESSED for _value, _n, flag in stats.values()):
+        return Cell(labels.word("suppressed"))
     if "coef" in stats:
         coef, _n, flag = stats["coef"]
         if flag == "not_estimable":
@@ -388,7 +392,7 @@ def _chi2_notes(table: pd.DataFrame, labels: Labels) -> list[str]:
 
 
 def build_grid(spec: TableSpec, cells: pd.DataFrame, language: str = "da", *, labels: Labels | None = None,
-               metadata: dict | None = None, codebook=None) -> Grid:
+               metadata: dict | None = None, codebook=None, min_cell_n: int = 0) -> Grid:
     """A table's cells laid out as the report prints it, every cell as text.
 
     `cells` may hold every table (cells.csv); rows and columns come in the order the table's cells
@@ -450,7 +454,8 @@ def build_grid(spec: TableSpec, cells: pd.DataFrame, language: str = "da", *, la
         title=restate_n(labels.title(spec.id, danish_title), n),
         stub_header=_stub_header(spec, has_subrows, labels, metadata, codebook),
         column_paths=paths, sections=grid_sections,
-        notes=_notes(spec, table, lookup, labels, metadata, n),
+        notes=_notes(spec, table, lookup, labels, metadata, n)
+        + ([labels.word("suppressed_note", k=min_cell_n)] if (table["flag"] == SUPPRESSED).any() else []),
         section_header=labels.word("section") if spec.kind == "likert_distribution" else "",
     )
 
@@ -823,13 +828,42 @@ def load_qualitative(path: str | Path) -> list[dict]:
     path = Path(path)
     if not path.is_file():
         raise SurveyInputError(Problem("the qualitative tables (4.1, 4.10, 4.17) are missing", file=str(path)))
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    tables = raw.get("tables") or []
+    raw = read_yaml(path, "qualitative tables") or {}
+    tables = raw.get("tables") or [] if isinstance(raw, dict) else []
     problems = [Problem(f"table {i + 1}: needs id, title, columns and rows", file=str(path))
                 for i, t in enumerate(tables) if not all(k in t for k in ("id", "title", "columns", "rows"))]
     if problems:
         raise SurveyInputError(problems)
     return tables
+
+
+MANIFEST_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jinja2", "snakemake", "pyarrow",
+                     "openpyxl", "pyreadstat", "pyyaml", "jsonschema")
+
+
+def manifest_json(wave: str, log: dict, config_paths: list, codebook_path, cells_path, qualitative_path,
+                  specs_dir) -> str:
+    """Provenance of a report: SHA-256 of every input, config, codebook and table specification,
+    and the versions of Python, vive_survey and the packages that computed it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def entry(role: str, path, digest: str | None = None) -> dict:
+        return {"role": role, "path": str(path), "sha256": digest or sha256_of(path)}
+
+    files = [entry(f"input:{q}", v.get("file", ""), str(v.get("sha256", "")))
+             for q, v in (log.get("questionnaires") or {}).items()]
+    files += [entry("config", p) for p in config_paths]
+    files += [entry("codebook", codebook_path), entry("cells", cells_path), entry("qualitative", qualitative_path)]
+    files += [entry("table_spec", p) for p in sorted(Path(specs_dir).glob("*.yaml"))]
+    packages = {}
+    for name in MANIFEST_PACKAGES:
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    manifest = {"wave": wave, "vive_survey": __version__, "python": platform.python_version(),
+                "packages": packages, "files": files}
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
 def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, published_dir, qualitative_path,
@@ -863,7 +897,8 @@ def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, publi
         raise SurveyInputError(Problem(f"no cells for table(s) {', '.join(missing)}", file=str(cells_path),
                                        hint="rerun the tables step"))
 
-    grids = [build_grid(spec, cells, language, labels=labels, metadata=metadata.get(spec.id), codebook=codebook)
+    grids = [build_grid(spec, cells, language, labels=labels, metadata=metadata.get(spec.id), codebook=codebook,
+                        min_cell_n=int(settings.get("min_cell_n", 0)))
              for spec in specs]
     quantitative_ids = {g.id for g in grids}
     all_grids = grids + [qualitative_grid(t, labels) for t in qualitative if str(t["id"]) not in quantitative_ids]
@@ -893,6 +928,8 @@ def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, publi
         provenance.append((labels.word("role_labels"), str(labels_path), sha256_of(labels_path)))
 
     written.append(_write_bytes(out_dir / "tables.xlsx", workbook_bytes(all_grids, labels, provenance, wave)))
+    written.append(_write_text(out_dir / "manifest.json", manifest_json(wave, log, config_paths, codebook_path,
+                                                                         cells_path, qualitative_path, specs_dir)))
 
     html = render("report.html.j2", **html_context(all_grids, _figure_entries(figure_files, out_dir),
                                                   cleaning_context(log, labels), provenance, labels, wave))

@@ -17,6 +17,7 @@ import yaml
 from .codebook import Codebook
 from .errors import Problem, SurveyInputError
 from .published import table_sort_key
+from .yamlfile import read_yaml
 
 DERIVED_VARIABLES = {"questionnaire", "group", "experience_band", "job_type", "volunteer_role_group", "age"}
 
@@ -85,9 +86,9 @@ def load_specs(directory: str | Path, codebook: Codebook) -> list[TableSpec]:
     specs, problems = [], []
     for path in paths:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            problems.append(Problem(f"not valid YAML: {exc}", file=str(path)))
+            raw = read_yaml(path, "table specification")
+        except SurveyInputError as exc:
+            problems.extend(exc.problems)
             continue
         errors = list(validator.iter_errors(raw))
         for error in errors:

@@ -50,8 +50,11 @@ def write_parquet(frame: pd.DataFrame, target: str | Path) -> None:
 
 
 def write_csv(frame: pd.DataFrame, target: str | Path) -> None:
+    """CSV, UTF-8, with text that a spreadsheet could run as a formula neutralised."""
+    from .safe_text import neutralise_frame
+
     with atomic_path(target) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        neutralise_frame(frame).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
 
 
 def clean(inputs: dict[str, dict], codebook_path: str | Path, config: dict, *, data_out: str | Path,
@@ -103,6 +106,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     (aggregates only) and the full OLS estimates in wide form."""
     from . import tables
     from .cells import frame, write_cells
+    from .disclosure import suppress
     from .indices import add_indices
     from .spec import load_specs
 
@@ -112,6 +116,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
     cells = frame([c for spec in specs for c in tables.compute(spec, data, codebook, settings)])
+    cells = suppress(cells, settings.get("disclosure", {}).get("min_cell_n", 0))
     write_cells(cells, cells_out)
     write_csv(model_estimates(cells, [s.id for s in specs if s.kind == "ols"]), models_out)
     return cells

@@ -21,6 +21,7 @@ rule report:
     output:
         html=f"{REPORTS}/index.html",
         xlsx=f"{REPORTS}/tables.xlsx",
+        manifest=f"{REPORTS}/manifest.json",
         markdown=expand(f"{REPORTS}/tables/{{id}}.md", id=REPORT_TABLE_IDS),
         latex=expand(f"{REPORTS}/tables/{{id}}.tex", id=REPORT_TABLE_IDS),
         figures=directory(f"{REPORTS}/figures"),
@@ -28,7 +29,12 @@ rule report:
         specs_dir="tables",
         published_dir=config["published"],
         out_dir=REPORTS,
-        settings={"wave": WAVE, "language": config["language"], "labels": "data/labels_en.yaml"},
+        settings={
+            "wave": WAVE,
+            "language": config["language"],
+            "labels": "data/labels_en.yaml",
+            "min_cell_n": config["disclosure"]["min_cell_n"],
+        },
     log:
         f"{RESULTS}/logs/report.log",
     script:

@@ -8,7 +8,7 @@ rule tables:
         models=f"{REPORTS}/tables/models.csv",
     params:
         specs_dir="tables",
-        settings={k: config[k] for k in ("seed", "indices", "crosstab", "models")},
+        settings={k: config[k] for k in ("seed", "indices", "crosstab", "models", "disclosure")},
     log:
         f"{RESULTS}/logs/tables.log",
     script:
