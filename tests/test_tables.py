@@ -44,7 +44,7 @@ def test_likert_distribution_row_percentages_with_base_and_total(codebook):
         "gender": pd.Categorical(["Kvinde", "Kvinde", "Kvinde", "Kvinde", "Mand", "Mand", "Mand"]),
         "frv_central": likert(1, 1, 2, 4, 3, None, 4),
     })
-    cells = tables.likert_distribution(spec(
+    cells = tables.compute(spec(
         kind="likert_distribution", population={"questionnaire": ["frivillige"]},
         groups=[{"var": "gender", "levels": ["Kvinde", {"value": "Mand", "label": "Mænd"}]}], total_column=True,
         sections=[{"label": "Værdi", "items": [{"item": "frv_central", "label": "Centralt"}]}]), data, codebook, SETTINGS)
@@ -63,7 +63,7 @@ def test_respondent_summary(codebook):
         "gender": pd.Categorical(["Kvinde", "Mand", "Kvinde", None, "Kvinde"]),
         "age": pd.array([20, 30, 25, 35, 40], dtype="Float64"),
     })
-    cells = tables.respondent_summary(spec(
+    cells = tables.compute(spec(
         kind="respondent_summary", groups=[{"var": "experience_band", "levels": ["Ingen", "1-3 år"]},
                                            {"label": "I alt"}],
         columns=[{"label": "Antal", "stat": "n"}, {"label": "Andel", "stat": "share_of_population"},
@@ -88,9 +88,9 @@ def test_share_table_with_answered_and_all_bases(codebook):
                {"label": "høj", "stat": "pct_of_group", "condition": {"frv_indflydelse": [3, 4], "frv_ansvar": [3, 4]}},
                {"label": "n", "stat": "n"}]
     groups = [{"var": "volunteer_role_group", "levels": ["Leder"]}]
-    answered = tables.share_table(spec(kind="share_table", groups=groups, columns=columns, base="answered"),
+    answered = tables.compute(spec(kind="share_table", groups=groups, columns=columns, base="answered"),
                                   data, codebook, SETTINGS)
-    everyone = tables.share_table(spec(kind="share_table", groups=groups, columns=columns, base="all"),
+    everyone = tables.compute(spec(kind="share_table", groups=groups, columns=columns, base="all"),
                                   data, codebook, SETTINGS)
     assert values(answered) == [25.0, 50.0, 4]
     assert values(everyone) == [20.0, 40.0, 5]
@@ -99,7 +99,7 @@ def test_share_table_with_answered_and_all_bases(codebook):
 def test_crosstab_total_percentages_counts_and_test(codebook):
     data = pd.DataFrame({"questionnaire": ["frivillige"] * 6,
                          "frv_indflydelse": likert(1, 1, 3, 3, 4, None), "frv_ansvar": likert(1, 2, 3, 3, 4, 4)})
-    cells = frame(tables.crosstab(spec(kind="crosstab", row_item="frv_indflydelse", column_item="frv_ansvar",
+    cells = frame(tables.compute(spec(kind="crosstab", row_item="frv_indflydelse", column_item="frv_ansvar",
                                        percent="total"), data, codebook, SETTINGS))
     pct = cells.query("stat == 'pct'")
     assert pct.query("row == 'Nogle gange' and column == 'Nogle gange'")["value"].item() == 40.0
@@ -119,7 +119,7 @@ def test_index_summary_as_rows_with_n_row(codebook):
     for item in items:
         data[item] = likert(2, 3, None)
         data[f"{item}_r"] = likert(3, 2, None)
-    cells = tables.index_summary(spec(kind="index_summary", layout="indices_as_rows",
+    cells = tables.compute(spec(kind="index_summary", layout="indices_as_rows",
                                       groups=[{"var": "group", "levels": ["Studerende"]}],
                                       indices=[{"theme": "kontrol", "label": "Kontrol", "section": "E"}],
                                       n_row="Antal"), data, codebook, SETTINGS)

@@ -27,12 +27,12 @@ def professional_group(questionnaire: pd.Series, experience_years: pd.Series, ex
     is_prof = questionnaire.eq("fagprofessionelle").to_numpy()
     known = years.notna().to_numpy()
     values = years.fillna(0).to_numpy(dtype=float)
-    labels = np.select(
+    codes = np.select(
         [questionnaire.eq("studerende").to_numpy(),
          is_prof & known & (values < experienced_min_years),
          is_prof & known & (values >= experienced_min_years)],
-        list(GROUP_LABELS), default="")
-    return _categorical(labels, GROUP_LABELS, questionnaire.index)
+        [0, 1, 2], default=-1)
+    return _categorical(codes, GROUP_LABELS, questionnaire.index)
 
 
 def experience_band(years: pd.Series, bands: list[dict]) -> pd.Series:
@@ -47,7 +47,7 @@ def experience_band(years: pd.Series, bands: list[dict]) -> pd.Series:
             cond &= x < band["below"]
         conditions.append(cond)
     labels = [b["label"] for b in bands]
-    return _categorical(np.select(conditions, labels, default=""), labels, years.index)
+    return _categorical(np.select(conditions, list(range(len(labels))), default=-1), labels, years.index)
 
 
 def code_open_text(text: pd.Series, rules: list[dict], unmatched: str) -> pd.Series:
@@ -66,11 +66,12 @@ def code_open_text(text: pd.Series, rules: list[dict], unmatched: str) -> pd.Ser
             hit &= ~distinct.str.contains(word.casefold(), regex=False).fillna(False).to_numpy(dtype=bool)
         conditions.append(hit)
     labels = [r["label"] for r in rules]
-    empty = (distinct.fillna("") == "").to_numpy(dtype=bool)
-    coded = np.select(conditions, labels, default=unmatched).astype(object)
-    coded[empty] = ""
-    per_row = np.append(coded, "")[codes]  # sentinel -1 (missing text) picks the trailing ""
     categories = list(dict.fromkeys(labels + [unmatched]))
+    rule_codes = [categories.index(label) for label in labels]
+    empty = (distinct.fillna("") == "").to_numpy(dtype=bool)
+    coded = np.select(conditions, rule_codes, default=categories.index(unmatched))
+    coded[empty] = -1
+    per_row = np.append(coded, -1)[codes]  # sentinel -1 (missing text) stays missing
     return _categorical(per_row, categories, text.index)
 
 
@@ -79,6 +80,7 @@ def reverse_score(scores: pd.Series, low: int, high: int) -> pd.Series:
     return (low + high - scores).astype(scores.dtype)
 
 
-def _categorical(labels: np.ndarray, categories, index) -> pd.Series:
-    values = pd.Categorical(np.where(labels == "", None, labels), categories=list(categories))
-    return pd.Series(values, index=index)
+def _categorical(codes: np.ndarray, categories, index) -> pd.Series:
+    """Category codes (-1 = missing) as a categorical Series."""
+    return pd.Series(pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=list(categories)),
+                     index=index)

@@ -267,6 +267,8 @@ def figure_bytes(fig) -> tuple[bytes, bytes]:
     with matplotlib.rc_context(RC):
         png, svg = io.BytesIO(), io.BytesIO()
         fig.savefig(png, format="png", metadata={"Software": None})
+        # The layout was solved by the first save; keep it rather than solve it again.
+        fig.set_layout_engine("none")
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     return png.getvalue(), svg.getvalue()
 

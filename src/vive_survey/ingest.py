@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from .errors import Problem, SurveyInputError
 
@@ -146,6 +148,31 @@ _PANDAS_ROW = re.compile(r"starting at row (\d+)")
 EXTRA = "__extra_field__"
 
 
+def _parse_csv_arrow(data: bytes, sep: str, header_rows: int) -> pd.DataFrame | None:
+    """The fast path: pyarrow's multi-threaded parser, every cell as an Arrow string. None when any
+    record does not fit the header (a blank line, a trailing delimiter, a ragged row, a quote
+    left open): the pandas path then reads the file and names the row."""
+    irregular = []
+
+    def note(row) -> str:
+        irregular.append(row.number)
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa_csv.ReadOptions(skip_rows=header_rows - 1),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
+                                              invalid_row_handler=note),
+            convert_options=pa_csv.ConvertOptions(default_column_type=pa.string(), strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False, null_values=[]))
+    except (pa.ArrowInvalid, pa.ArrowKeyError, ValueError):
+        return None
+    if irregular:
+        return None
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
 def _parse_csv(text: str, sep: str, header_rows: int, file: str) -> pd.DataFrame:
     """pandas' C parser, all cells as text, blank lines kept (so row numbers stay true).
 
@@ -193,11 +220,20 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     if not data.strip():
         raise SurveyInputError(Problem("the file is empty", file=file))
     text, used_encoding = _decode(data, file, encoding)
-    if any(sign in text for sign in MOJIBAKE):
+    # Mojibake: UTF-8 letters read as cp1252, by this read or baked into the file by an earlier
+    # conversion. Searched in the bytes (fast) when the file is UTF-8.
+    if used_encoding.startswith("utf-8"):
+        baked = [sign.encode("utf-8") for sign in MOJIBAKE]
+        found = any(data.find(sign) >= 0 for sign in baked)
+        hint = "the file was converted to UTF-8 twice: export it again as UTF-8"
+    else:
+        found = any(sign in text for sign in MOJIBAKE)
+        hint = "the file is UTF-8: remove 'encoding: cp1252' from its input in the config"
+    if found:
         raise SurveyInputError(Problem(
             "the text holds UTF-8 letters decoded as cp1252 (for example 'Ã¸' for 'ø')", file=file,
             row=next(i for i, line in enumerate(text.splitlines(), 1) if any(s in line for s in MOJIBAKE)),
-            hint="the file is UTF-8: remove 'encoding: cp1252' from its input in the config"))
+            hint=hint))
     head = text.split("\n", header_rows)[:header_rows]
     header_line = head[header_rows - 1].rstrip("\r") if len(head) >= header_rows else ""
     sep = delimiter or _sniff_delimiter(header_line)
@@ -207,7 +243,10 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         raise SurveyInputError(Problem(
             f"the header has no {delimiter!r}, the delimiter given in the config{looks}", file=file,
             row=header_rows, hint="remove 'delimiter' from this input to let it be detected, or correct it"))
-    frame = _parse_csv(text, sep, header_rows, file)
+    utf8 = data[3:] if used_encoding == "utf-8-sig" else data if used_encoding == "utf-8" else text.encode("utf-8")
+    frame = _parse_csv_arrow(utf8, sep, header_rows)
+    if frame is None:
+        frame = _parse_csv(text, sep, header_rows, file)
     frame.columns = [str(c).strip() for c in frame.columns]
     # Records are numbered as a spreadsheet shows them: the header is row `header_rows`.
     rows = np.arange(len(frame), dtype=np.int64) + header_rows + 1

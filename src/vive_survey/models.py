@@ -76,11 +76,10 @@ def design(data: pd.DataFrame, outcome: str, predictors: list[Predictor]
             columns.append(values.astype(float).to_numpy())
             terms.append(Term(predictor.column, predictor, None))
             continue
-        text = values.astype(str).to_numpy()
         for level, _label in predictor.levels:
             if level == predictor.reference:
                 continue
-            dummy = (text == level).astype(float)
+            dummy = values.eq(level).to_numpy(dtype=float, na_value=0.0)
             if not dummy.any():
                 missing_levels.append((predictor, level))
                 continue
@@ -93,9 +92,10 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[Predictor], *, co
             ) -> OLSResult | None:
     """Fit y on the predictors; None when there are no more respondents than parameters."""
     y, X, terms, missing_levels = design(data, outcome, predictors)
-    if len(y) <= X.shape[1] or np.linalg.matrix_rank(X) < X.shape[1]:
+    # The rank of X'X (p x p) is that of X, and costs nothing next to an SVD of the n x p matrix.
+    if len(y) <= X.shape[1] or np.linalg.matrix_rank(X.T @ X) < X.shape[1]:
         return None
-    fit = sm.OLS(y, X).fit(cov_type=cov_type)
+    fit = sm.OLS(y, X).fit(method="qr", cov_type=cov_type)
     ci = np.asarray(fit.conf_int(alpha=0.05))
     return OLSResult(terms=terms, coef=np.asarray(fit.params), se=np.asarray(fit.bse), t=np.asarray(fit.tvalues),
                      p=np.asarray(fit.pvalues), ci_low=ci[:, 0], ci_high=ci[:, 1], n=int(fit.nobs),

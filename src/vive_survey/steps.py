@@ -115,7 +115,8 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     data = pd.read_parquet(data_path)
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
-    cells = frame([c for spec in specs for c in tables.compute(spec, data, codebook, settings)])
+    populations = tables.Populations(data)
+    cells = frame([c for spec in specs for c in tables.compute(spec, populations, codebook, settings)])
     cells = suppress(cells, settings.get("disclosure", {}).get("min_cell_n", 0))
     write_cells(cells, cells_out)
     write_csv(model_estimates(cells, [s.id for s in specs if s.kind == "ols"]), models_out)
@@ -139,13 +140,34 @@ def model_estimates(cells: pd.DataFrame, table_ids: list[str]) -> pd.DataFrame:
     return out.rename(columns={"column": "outcome", "row": "term"})
 
 
+def audit_published(published_dir: str | Path, codebook_path: str | Path, audit_out: str | Path) -> pd.DataFrame:
+    """The audit of the published tables: it needs no wave, so it is computed once and reused."""
+    from . import audit
+    from .published import load_metadata, load_published
+
+    findings = audit.audit(load_published(published_dir), load_metadata(published_dir), load_codebook(codebook_path))
+    write_csv(findings, audit_out)
+    return findings
+
+
+def read_findings(path: str | Path) -> pd.DataFrame:
+    from .safe_text import restore
+
+    findings = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in findings.columns:
+        findings[column] = findings[column].map(restore)
+    findings["unattainable"] = findings["unattainable"].map({"True": True, "False": False}).astype(bool)
+    return findings
+
+
 def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str | Path, *, wave: str,
          strict: bool, diff_out: str | Path, summary_out: str | Path, audit_out: str | Path,
-         html_out: str | Path) -> pd.DataFrame:
+         html_out: str | Path, audit_in: str | Path | None = None) -> pd.DataFrame:
     """Compare every published cell with the regenerated one: reports/<wave>/diff/cells.csv, a
     per-table summary, the audit findings it used, and an HTML page with the tables side by side.
-    With `strict`, any mismatch or missing cell fails the step (after writing the reports)."""
-    from . import audit
+    With `strict`, any mismatch or missing cell fails the step (after writing the reports).
+    `audit_in` is the audit's findings computed before (`audit_published`); without it the audit
+    runs here."""
     from .cells import read_cells
     from .compare import compare, summarise
     from .published import load_metadata, load_published
@@ -153,8 +175,12 @@ def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str |
 
     published = load_published(published_dir)
     metadata = load_metadata(published_dir)
-    codebook = load_codebook(codebook_path)
-    findings = audit.audit(published, metadata, codebook)
+    if audit_in is not None:
+        findings = read_findings(audit_in)
+    else:
+        from . import audit
+
+        findings = audit.audit(published, metadata, load_codebook(codebook_path))
     result = compare(published, read_cells(cells_path), findings)
     summary = summarise(result)
     write_csv(result, diff_out)

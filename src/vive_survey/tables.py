@@ -21,39 +21,59 @@ from .stats import chi_square, grouped_counts, mean_sd, percentages
 TOTAL = "Total"
 
 
-def text_of(series: pd.Series) -> np.ndarray:
-    """A column as comparable text ('' for missing): '3' for an Int8 3, 'Kvinde' for a category."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.astype(object).where(series.notna(), "").astype(str).to_numpy()
-    if pd.api.types.is_float_dtype(series.dtype):
-        values = series.astype("Float64")
-        integral = values.notna() & (values == values.round())
-        out = values.astype(str).where(~integral, values.round().astype("Int64").astype(str))
-        return out.where(values.notna(), "").to_numpy(dtype=object).astype(str)
-    return series.astype("string").fillna("").to_numpy(dtype=object).astype(str)
+def value_mask(series: pd.Series, values: list) -> np.ndarray:
+    """Rows whose value is one of `values` (given as text, as in a spec): '3' matches the Likert
+    answer 3, 'Kvinde' the category Kvinde. Vectorised for every column type; missing never matches."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+        numbers = []
+        for value in values:
+            try:
+                numbers.append(float(value))
+            except (TypeError, ValueError):
+                continue
+        hit = series.isin(numbers)
+    else:
+        hit = series.isin([str(v) for v in values])
+    return hit.to_numpy(dtype=bool, na_value=False)
+
+
+def answered_mask(series: pd.Series) -> np.ndarray:
+    return series.notna().to_numpy(dtype=bool)
 
 
 def population_mask(data: pd.DataFrame, spec: TableSpec) -> np.ndarray:
     mask = np.ones(len(data), dtype=bool)
     for var, values in spec.population.items():
-        mask &= np.isin(text_of(data[var]), values)
+        mask &= value_mask(data[var], values)
     return mask
+
+
+class Populations:
+    """Each distinct population of the specs, selected from the data once."""
+
+    def __init__(self, data: pd.DataFrame):
+        self.data = data
+        self._cache: dict[tuple, pd.DataFrame] = {}
+
+    def of(self, spec: TableSpec) -> pd.DataFrame:
+        key = tuple(sorted((k, tuple(v)) for k, v in spec.population.items()))
+        if key not in self._cache:
+            self._cache[key] = self.data.loc[population_mask(self.data, spec)]
+        return self._cache[key]
 
 
 def block_groups(data: pd.DataFrame, block: Block) -> list[tuple[str, np.ndarray]]:
     """(label, mask) for every level of a block."""
     if block.var is None:
         return [(block.levels[0].label, np.ones(len(data), dtype=bool))]
-    text = text_of(data[block.var])
-    return [(lvl.label, text == lvl.value) for lvl in block.levels]
+    return [(lvl.label, value_mask(data[block.var], [lvl.value])) for lvl in block.levels]
 
 
 # ------------------------------------------------------------------------- likert_distribution
 
-def likert_distribution(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def likert_distribution(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
     """Row percentages over the scale's categories for each item (x group), base = those who
     answered the item; a Total column (sum of the shares, 100 when anyone answered) if asked."""
-    pop = data.loc[population_mask(data, spec)]
     blocks = spec.groups or [Block("", None, (level({"value": "", "label": ""}),))]
     groups = [(label, mask) for block in blocks for label, mask in block_groups(pop, block)]
     group_code = np.full(len(pop), -1, dtype=np.int64)
@@ -88,9 +108,8 @@ def likert_distribution(spec: TableSpec, data: pd.DataFrame, codebook: Codebook,
 
 # ------------------------------------------------------------------------------ index_summary
 
-def index_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def index_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
     """Mean and SD (ddof=1) of each index per group, with n; Cronbach's alpha per index and group."""
-    pop = data.loc[population_mask(data, spec)]
     as_rows = spec["layout"] == "indices_as_rows"
     reverse = settings["indices"]["reverse_coding"]
     cells = []
@@ -114,14 +133,13 @@ def index_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, setti
 
 # ------------------------------------------------------------------------- respondent_summary
 
-def respondent_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def respondent_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
     """Per group: count, share of the population, share with a value (e.g. women), mean and SD."""
-    pop = data.loc[population_mask(data, spec)]
     blocks = spec.groups
     known_total = {}
     for block in blocks:
         if block.var is not None:
-            known_total[block.var] = int((text_of(pop[block.var]) != "").sum())
+            known_total[block.var] = int(answered_mask(pop[block.var]).sum())
     cells = []
     for block in blocks:
         for label, mask in block_groups(pop, block):
@@ -137,9 +155,8 @@ def respondent_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, 
                     cells.append(cell(spec.id, label, column["label"], "pct", share, section=block.section,
                                       base_n=base))
                 elif stat == "pct_of_group":
-                    text = text_of(members[column["var"]])
-                    answered = int((text != "").sum())
-                    hits = int((text == str(column["value"])).sum())
+                    answered = int(answered_mask(members[column["var"]]).sum())
+                    hits = int(value_mask(members[column["var"]], [column["value"]]).sum())
                     cells.append(cell(spec.id, label, column["label"], "pct",
                                       100.0 * hits / answered if answered else None,
                                       section=block.section, base_n=answered))
@@ -156,19 +173,18 @@ def respondent_summary(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, 
 def condition_mask(data: pd.DataFrame, condition: dict) -> np.ndarray:
     mask = np.ones(len(data), dtype=bool)
     for var, values in condition.items():
-        mask &= np.isin(text_of(data[var]), [str(v) for v in values])
+        mask &= value_mask(data[var], values)
     return mask
 
 
-def share_table(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def share_table(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
     """Per group: the share meeting each column's condition. Base 'answered' = those with every
     variable of the conditions present; 'all' = everyone in the group."""
-    pop = data.loc[population_mask(data, spec)]
     conditions = [c for c in spec["columns"] if "condition" in c]
     variables = sorted({v for c in conditions for v in c["condition"]})
     answered = np.ones(len(pop), dtype=bool)
     for var in variables:
-        answered &= text_of(pop[var]) != ""
+        answered &= answered_mask(pop[var])
     cells = []
     for block in spec.groups:
         for label, mask in block_groups(pop, block):
@@ -186,10 +202,9 @@ def share_table(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, setting
 
 # --------------------------------------------------------------------------------- crosstab
 
-def crosstab(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def crosstab(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
     """Two items crossed: counts, total/row/column percentages, expected counts, Pearson chi-square
     (df, p) and, when an expected count is below 5, a seeded permutation p-value and a flag."""
-    pop = data.loc[population_mask(data, spec)]
     row_item, col_item = codebook.item(spec["row_item"]), codebook.item(spec["column_item"])
     row_scale, col_scale = codebook.scale_of(row_item), codebook.scale_of(col_item)
     row_codes, col_codes = sorted(row_scale.codes), sorted(col_scale.codes)
@@ -239,14 +254,11 @@ def predictors_of(spec: TableSpec) -> list[Predictor]:
     return out
 
 
-def ols(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def ols(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
     """One OLS model per outcome index; cells per term: coef, se, t, p, ci_low, ci_high (reference
     levels: a 'ref' flag and no value); per model: n, r2, adj_r2."""
-    pop = data.loc[population_mask(data, spec)]
     predictors = predictors_of(spec)
-    frame = pd.DataFrame({p.column: (pop[p.column] if not p.categorical else pd.Series(text_of(pop[p.column]),
-                                                                                       index=pop.index).replace("", None))
-                          for p in predictors})
+    frame = pd.DataFrame({p.column: pop[p.column] for p in predictors})
     cov_type = settings["models"]["cov_type"]
     cells = []
     for outcome in spec["outcomes"]:
@@ -286,5 +298,7 @@ KINDS = {
 }
 
 
-def compute(spec: TableSpec, data: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
-    return KINDS[spec.kind](spec, data, codebook, settings)
+def compute(spec: TableSpec, data: pd.DataFrame | Populations, codebook: Codebook, settings: dict) -> list[dict]:
+    """A table's cells; pass a `Populations` to share population selections between tables."""
+    populations = data if isinstance(data, Populations) else Populations(data)
+    return KINDS[spec.kind](spec, populations.of(spec), codebook, settings)

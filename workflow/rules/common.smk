@@ -22,4 +22,5 @@ TABLE_SPECS = sorted(str(p) for p in Path("tables").glob("*.yaml"))
 TABLE_CELLS = f"{REPORTS}/tables/cells.csv"
 PUBLISHED_FILES = sorted(str(p) for p in Path(config["published"]).glob("*.*"))
 DIFF_CELLS = f"{REPORTS}/diff/cells.csv"
+AUDIT_FINDINGS = "results/audit/findings.csv"
 REPORT_HTML = f"{REPORTS}/index.html"

@@ -3,6 +3,12 @@
 import os
 
 REPORT_TABLE_IDS = [Path(p).stem for p in TABLE_SPECS]
+# The templates are inputs, so that editing one reruns the report and nothing else.
+import vive_survey
+
+REPORT_TEMPLATES = sorted(
+    os.path.relpath(str(p)) for p in (Path(vive_survey.__file__).parent / "templates").glob("*.j2")
+)
 # Every config file of the run (config.yaml and any --configfile), relative to the working
 # directory: inputs of the report, and listed with their SHA-256 in its provenance.
 REPORT_CONFIGFILES = list(dict.fromkeys(os.path.relpath(str(p)) for p in workflow.configfiles))
@@ -17,6 +23,7 @@ rule report:
         published=PUBLISHED_FILES,
         qualitative="data/published/qualitative.yaml",
         labels="data/labels_en.yaml",
+        templates=REPORT_TEMPLATES,
         configs=REPORT_CONFIGFILES,
     output:
         html=f"{REPORTS}/index.html",

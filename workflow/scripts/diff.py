@@ -12,6 +12,7 @@ run_step(
         summary_out=snakemake.output.summary,
         audit_out=snakemake.output.audit,
         html_out=snakemake.output.html,
+        audit_in=snakemake.input.audit,
     ),
     log_file=snakemake.log[0],
 )
