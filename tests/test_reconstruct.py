@@ -94,3 +94,22 @@ def test_at_least_90_percent_of_attainable_published_cells_match(bundled_diff):
     attainable = published[published["status"] != "unattainable"]
     share = (attainable["status"] == "match").mean()
     assert share >= 0.90, f"only {share:.1%} of the attainable published cells match"
+
+
+def test_strict_diff_fails_on_a_cell_not_reproduced_after_writing_the_reports(bundled_diff, tmp_path):
+    from vive_survey.errors import SurveyInputError
+
+    config = load_config(ROOT / "config.yaml")
+    _, diff = bundled_diff
+    assert (diff["status"] == "mismatch").any()       # the bundled wave does not reproduce every cell
+    tmp = tmp_path
+    inputs = {q: {"path": str(BUNDLED / f"{q}.csv")} for q in QUESTIONNAIRES}
+    steps.clean(inputs, ROOT / config["codebook"], config, data_out=tmp / "d.parquet", exclusions_out=tmp / "e.csv",
+                log_out=tmp / "l.json")
+    steps.compute_tables(tmp / "d.parquet", ROOT / config["codebook"], ROOT / "tables", config,
+                         cells_out=tmp / "cells.csv", models_out=tmp / "models.csv")
+    with pytest.raises(SurveyInputError, match=r"strict diff: \d+ published cell\(s\) not reproduced"):
+        steps.diff(ROOT / config["published"], tmp / "cells.csv", ROOT / config["codebook"], wave="t", strict=True,
+                   diff_out=tmp / "diff.csv", summary_out=tmp / "summary.csv", audit_out=tmp / "audit.csv",
+                   html_out=tmp / "diff.html")
+    assert (tmp / "diff.csv").is_file() and (tmp / "diff.html").is_file()   # the report is written first

@@ -58,20 +58,25 @@ def test_pipeline_runs_on_the_bundled_wave_and_reruns_only_what_the_codebook_fee
     assert (project / f"results/{wave}/clean/respondents.parquet").is_file()
     assert (project / f"reports/{wave}/cleaning_log.json").is_file()
     cells = project / f"reports/{wave}/tables/cells.csv"
-    first_bytes = cells.read_bytes()
+    published_outputs = [cells, project / f"reports/{wave}/diff/cells.csv", project / f"reports/{wave}/index.html",
+                         project / f"reports/{wave}/tables.xlsx", project / f"reports/{wave}/manifest.json"]
+    first_bytes = [p.read_bytes() for p in published_outputs]
 
     nothing = snakemake(project, "-n")
     assert "Nothing to be done" in nothing.stdout + nothing.stderr
 
     spec = project / "tables/4.4.yaml"
+    original_spec = spec.read_bytes()
     spec.write_text(spec.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     dry = snakemake(project, "-n")
     assert "clean" not in scheduled_rules(dry.stdout + dry.stderr)
     assert "tables" in scheduled_rules(dry.stdout + dry.stderr)
+    spec.write_bytes(original_spec)
 
     again = snakemake(project, "--forceall")
     assert again.returncode == 0, again.stderr
-    assert cells.read_bytes() == first_bytes, "a rerun on the same inputs must give identical tables"
+    assert [p.read_bytes() for p in published_outputs] == first_bytes, \
+        "a rerun on the same inputs must give identical tables, diff and reports"
 
     codebook = project / "data/codebook.yaml"
     codebook.write_text(codebook.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
