@@ -220,10 +220,7 @@ def plot_index(panels: list[dict], labels: Labels, title: str):
     axes = list(grid.ravel())
     for ax in axes[len(panels):]:
         ax.remove()
-    finite = np.concatenate([np.concatenate([p["low"].ravel(), p["high"].ravel(), p["mean"].ravel()]) for p in panels])
-    finite = finite[np.isfinite(finite)]
-    lo = min(1.0, float(finite.min()) if len(finite) else 1.0)
-    hi = max(4.0, float(finite.max()) if len(finite) else 4.0)
+    lo, hi = 1.0, 4.0
     for ax, panel in zip(axes, panels):
         m = len(panel["groups"])
         offsets = (np.arange(m) - (m - 1) / 2) * (0.7 / max(m, 1)) if m > 1 else np.zeros(1)
@@ -233,7 +230,10 @@ def plot_index(panels: list[dict], labels: Labels, title: str):
             ys = np.array([r[0] for r in rows])
             idx = np.array([r[1] for r in rows], dtype=int)
             mean = panel["mean"][idx, g]
-            err = np.vstack([mean - panel["low"][idx, g], panel["high"][idx, g] - mean])
+            # An index lives on 1-4: a small group's interval is drawn up to the scale's ends.
+            low = np.clip(panel["low"][idx, g], 1.0, 4.0)
+            high = np.clip(panel["high"][idx, g], 1.0, 4.0)
+            err = np.vstack([mean - low, high - mean])
             ax.errorbar(mean, ys, xerr=np.nan_to_num(err, nan=0.0), fmt="o", color=colour, markersize=3.5,
                         elinewidth=1.1, capsize=2, label=_wrap(labels(group), 28))
         ax.set_xlim(lo - 0.05, hi + 0.05)
@@ -273,39 +273,56 @@ def figure_bytes(fig) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
-def make_figures(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
-                 captions: dict[str, str] | None = None) -> list[FigureFile]:
-    """Draw and write every figure (atomically); returns them in table order."""
+def _draw(job: tuple) -> tuple[bytes, bytes]:
+    """Draw one figure to (PNG, SVG) bytes; a job is (kind, data, labels, caption)."""
     import matplotlib
+
+    kind, data, labels, caption = job
+    with matplotlib.rc_context(RC):
+        fig = plot_likert(data, labels, caption) if kind == "likert" else plot_index(data, labels, caption)
+        return figure_bytes(fig)
+
+
+def make_figures(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
+                 captions: dict[str, str] | None = None, workers: int = 2) -> list[FigureFile]:
+    """Draw and write every figure (atomically); returns them in table order.
+
+    The figures are independent, so they are drawn by `workers` processes (drawing is most of a
+    report's time); each figure's bytes do not depend on which process drew it."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
 
     from .steps import atomic_path
 
     out_dir = Path(out_dir)
     captions = captions or {}
-    made = []
-    with matplotlib.rc_context(RC):
-        for spec in specs:
-            caption = captions.get(spec.id, f"{labels.word('table')} {spec.id}")
-            if spec.kind == "likert_distribution":
-                data = likert_data(spec, cells)
-                if not data["items"]:
-                    continue
-                fig, name = plot_likert(data, labels, caption), f"{spec.id}_likert"
-                text = labels.word("figure_likert", caption=caption)
-            elif spec.kind == "index_summary":
-                panels = index_data(spec, cells)
-                if not panels or not panels[0]["indices"]:
-                    continue
-                fig, name = plot_index(panels, labels, caption), f"{spec.id}_index"
-                text = labels.word("figure_index", caption=caption)
-            else:
+    jobs, meta = [], []
+    for spec in specs:
+        caption = captions.get(spec.id, f"{labels.word('table')} {spec.id}")
+        if spec.kind == "likert_distribution":
+            data = likert_data(spec, cells)
+            if not data["items"]:
                 continue
-            png, svg = figure_bytes(fig)
-            paths = []
-            for ext, data_bytes in (("png", png), ("svg", svg)):
-                target = out_dir / f"{name}.{ext}"
-                with atomic_path(target) as tmp:
-                    tmp.write_bytes(data_bytes)
-                paths.append(target)
-            made.append(FigureFile(spec.id, name, paths[0], paths[1], text))
+            jobs.append(("likert", data, labels, caption))
+            meta.append((spec.id, f"{spec.id}_likert", labels.word("figure_likert", caption=caption)))
+        elif spec.kind == "index_summary":
+            panels = index_data(spec, cells)
+            if not panels or not panels[0]["indices"]:
+                continue
+            jobs.append(("index", panels, labels, caption))
+            meta.append((spec.id, f"{spec.id}_index", labels.word("figure_index", caption=caption)))
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            drawn = list(pool.map(_draw, jobs))
+    else:
+        drawn = [_draw(job) for job in jobs]
+    made = []
+    for (table_id, name, text), (png, svg) in zip(meta, drawn):
+        paths = []
+        for ext, data_bytes in (("png", png), ("svg", svg)):
+            target = out_dir / f"{name}.{ext}"
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(data_bytes)
+            paths.append(target)
+        made.append(FigureFile(table_id, name, paths[0], paths[1], text))
     return made
