@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from vive_survey import tables
 from vive_survey.cells import frame
 from vive_survey.clean import clean_wave
-from vive_survey.example import generate
+from vive_survey.synthetic import SHARES, synthetic_frame
 from vive_survey.format import fmt_number
 from vive_survey.indices import add_indices, likert_index
 from vive_survey.ingest import RawTable
@@ -46,8 +46,8 @@ def test_printed_percentages_of_a_distribution_sum_to_100_within_rounding(counts
 def _raw_wave(codebook, order_seed: int | None):
     raws = {}
     for index, questionnaire in enumerate(("studerende", "fagprofessionelle", "frivillige")):
-        rows = generate(questionnaire, codebook, np.random.default_rng([9, index]))
-        raw = pd.DataFrame(rows).astype(str).replace({"nan": ""})
+        raw = synthetic_frame(questionnaire, round(400 * SHARES[questionnaire]), codebook,
+                              np.random.default_rng([9, index]))
         if order_seed is not None:
             raw = raw.sample(frac=1, random_state=order_seed + index).reset_index(drop=True)
         raws[questionnaire] = RawTable(file=f"{questionnaire}.csv", frame=raw, source_rows=np.arange(len(raw)) + 2)

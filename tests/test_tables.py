@@ -9,7 +9,7 @@ import pytest
 from vive_survey import tables
 from vive_survey.cells import frame
 from vive_survey.clean import clean_wave
-from vive_survey.example import generate
+from vive_survey.synthetic import SHARES, synthetic_frame
 from vive_survey.indices import add_indices
 from vive_survey.ingest import RawTable
 from vive_survey.published import KEY, load_published
@@ -135,8 +135,8 @@ def generated_wave(codebook):
     config = make_config(ROOT)
     raws = {}
     for index, questionnaire in enumerate(("studerende", "fagprofessionelle", "frivillige")):
-        rows = generate(questionnaire, codebook, np.random.default_rng([5, index]))
-        raw = pd.DataFrame(rows).astype(str).replace({"nan": ""})
+        raw = synthetic_frame(questionnaire, round(600 * SHARES[questionnaire]), codebook,
+                              np.random.default_rng([5, index]))
         raws[questionnaire] = RawTable(file=f"{questionnaire}.csv", frame=raw,
                                        source_rows=np.arange(len(raw)) + 2)
     data = clean_wave(raws, codebook, config).data

@@ -16,9 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check-config", help="validate a wave config and its codebook")
     check.add_argument("config", nargs="?", default="config.yaml")
-    example = sub.add_parser("example-wave", help="write the small synthetic example wave")
-    example.add_argument("--out", default="synthetic-wave")
-    example.add_argument("--seed", type=int, default=20210601)
+    synthetic = sub.add_parser("synthetic-wave", help="write a synthetic wave of N respondents (not VIVE's data)")
+    synthetic.add_argument("n", type=int)
+    synthetic.add_argument("--out", default="synthetic-wave")
+    synthetic.add_argument("--seed", type=int, default=1)
+    synthetic.add_argument("--codebook", default="data/codebook.yaml")
     rebuild = sub.add_parser("reconstruct", help="write the wave reconstructed from the published tables")
     rebuild.add_argument("--config", default="config.yaml")
     rebuild.add_argument("--out", default="data/reconstructed")
@@ -32,10 +34,12 @@ def main(argv: list[str] | None = None) -> int:
             check_input_files(config)
             codebook = load_codebook(config["codebook"])
             print(f"{args.config}: wave '{config['wave']}' is valid; codebook has {len(codebook.items)} items")
-        elif args.command == "example-wave":
-            from .example import write_example_wave
+        elif args.command == "synthetic-wave":
+            from .codebook import load_codebook
+            from .synthetic import write_synthetic_wave
 
-            for path in write_example_wave(args.out, seed=args.seed):
+            for path in write_synthetic_wave(args.out, args.n, load_codebook(args.codebook),
+                                             seed=args.seed).values():
                 print(path)
         elif args.command == "reconstruct":
             from .config import load_config
