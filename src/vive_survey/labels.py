@@ -148,19 +148,18 @@ class Labels:
                 self.unmapped.add(("word", key))
         return text.format(**fields) if fields else text
 
-    def title(self, table_id: str, danish: str) -> str:
+    def _translate(self, mapping: dict, key: str, kind: str, danish: str) -> str:
+        """`mapping[key]` in English; the Danish text (noted as unmapped) when there is none."""
         if self.language == "da" or not danish:
             return danish
-        if table_id in self._titles:
-            return self._titles[table_id]
-        self.unmapped.add(("title", table_id))
+        if key in mapping:
+            return mapping[key]
+        self.unmapped.add((kind, key))
         return danish
+
+    def title(self, table_id: str, danish: str) -> str:
+        return self._translate(self._titles, table_id, "title", danish)
 
     def __call__(self, danish: str) -> str:
         """A label (section, row, column, group, note): its English form, or the Danish one."""
-        if self.language == "da" or not danish:
-            return danish
-        if danish in self._labels:
-            return self._labels[danish]
-        self.unmapped.add(("label", danish))
-        return danish
+        return self._translate(self._labels, danish, "label", danish)
