@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vive_survey.indices import add_indices, cronbach_alpha, likert_index, required_answers
+from vive_survey.indices import add_indices, cronbach_alpha, cronbach_alpha_by_group, likert_index, required_answers
 
 
 def test_index_is_the_mean_of_answered_items_when_enough_are_answered():
@@ -63,3 +63,27 @@ def test_cronbach_alpha_textbook_case():
 def test_cronbach_alpha_is_nan_when_undefined():
     assert np.isnan(cronbach_alpha(pd.DataFrame({"a": [1, 2, 3]})))
     assert np.isnan(cronbach_alpha(pd.DataFrame({"a": [2, 2], "b": [3, 3]})))
+
+
+def test_alpha_by_group_equals_alpha_of_each_groups_rows():
+    rng = np.random.default_rng(5)
+    n = 400
+    latent = rng.normal(size=n)
+    items = np.column_stack([np.clip(np.round(2.5 + latent + rng.normal(0, 0.8, n)), 1, 4) for _ in range(4)])
+    items[rng.random((n, 4)) < 0.05] = np.nan               # item non-response: the row leaves alpha
+    groups = rng.integers(0, 3, n)
+    masks = [groups == 0, groups == 1, groups == 2, np.ones(n, dtype=bool), groups == 0]   # overlapping too
+    expected = [cronbach_alpha(pd.DataFrame(items[m])) for m in masks]
+    assert cronbach_alpha_by_group(items, masks) == pytest.approx(expected, rel=1e-10)
+
+
+def test_alpha_by_group_is_nan_for_tiny_or_constant_groups():
+    items = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 3.0], [2.0, 2.0]])
+    one_row = np.array([True, False, False, False])
+    two_rows = np.array([False, False, True, True])        # the smallest group with an alpha
+    alphas = cronbach_alpha_by_group(items, [one_row, np.zeros(4, dtype=bool)])
+    assert all(np.isnan(a) for a in alphas)
+    flat = np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]])   # every sum is 4: no variance, no alpha
+    assert np.isnan(cronbach_alpha_by_group(flat, [np.ones(3, dtype=bool)])[0])
+    assert cronbach_alpha_by_group(items, [two_rows])[0] == pytest.approx(1.0)
+    assert cronbach_alpha(pd.DataFrame(items[two_rows])) == pytest.approx(1.0)

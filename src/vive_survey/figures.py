@@ -155,7 +155,7 @@ def _bar_label(ax, x: float, y: float, share: float, colour: str, mark: str) -> 
 def index_data(spec: TableSpec, cells: pd.DataFrame) -> list[dict]:
     """Panels of index means: each panel a block of groups, with [index, group] arrays of mean,
     lower and upper 95 % limits (t interval from mean, SD and n) and n."""
-    from scipy import stats
+    from scipy import special
 
     table = cells[(cells["table"] == spec.id) & cells["stat"].isin(["mean", "sd", "n"])]
     wide = table.pivot_table(index=["section", "row", "column"], columns="stat", values="value", aggfunc="first",
@@ -163,7 +163,7 @@ def index_data(spec: TableSpec, cells: pd.DataFrame) -> list[dict]:
     wide = wide.reindex(columns=["mean", "sd", "n"])
     n = wide["n"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(0.975, n - 1) * wide["sd"].to_numpy(dtype=float) / np.sqrt(n)
+        half = special.stdtrit(np.maximum(n - 1, 1), 0.975) * wide["sd"].to_numpy(dtype=float) / np.sqrt(n)
     half = np.where(n >= 2, half, np.nan)
     wide = wide.assign(low=wide["mean"] - half, high=wide["mean"] + half)
     keys = wide.index.to_frame(index=False)

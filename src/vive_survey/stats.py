@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.stats
 
 MIN_EXPECTED = 5.0
 
@@ -77,11 +76,15 @@ def chi_square(counts: np.ndarray, *, permutation_resamples: int = 0, seed: int 
     expected[np.ix_(rows, cols)] = exp_kept
     statistic = float(((kept - exp_kept) ** 2 / exp_kept).sum())
     df = (kept.shape[0] - 1) * (kept.shape[1] - 1)
-    p = float(scipy.stats.chi2.sf(statistic, df))
+    from scipy import special
+
+    p = float(special.chdtrc(df, statistic))  # the chi-square survival function
     smallest = float(exp_kept.min())
     small = smallest < min_expected
     p_perm = None
     if small and permutation_resamples > 0:
+        import scipy.stats  # only here: it is the slowest import of the package
+
         method = scipy.stats.PermutationMethod(n_resamples=permutation_resamples, rng=np.random.default_rng(seed))
         p_perm = float(scipy.stats.chi2_contingency(kept, correction=False, method=method).pvalue)
     return ChiSquare(statistic, df, p, expected, smallest, small, p_perm, n)

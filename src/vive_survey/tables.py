@@ -13,7 +13,7 @@ import pandas as pd
 
 from .cells import cell
 from .codebook import Codebook
-from .indices import INDEX_PREFIX, cronbach_alpha, item_scores
+from .indices import INDEX_PREFIX, cronbach_alpha_by_group, item_scores
 from .models import Predictor, fit_ols
 from .spec import Block, TableSpec, level
 from .stats import chi_square, grouped_counts, mean_sd, percentages
@@ -41,37 +41,78 @@ def answered_mask(series: pd.Series) -> np.ndarray:
     return series.notna().to_numpy(dtype=bool)
 
 
-def population_mask(data: pd.DataFrame, spec: TableSpec) -> np.ndarray:
+def population_mask(data: pd.DataFrame | "Rows", spec: TableSpec) -> np.ndarray:
     mask = np.ones(len(data), dtype=bool)
     for var, values in spec.population.items():
         mask &= value_mask(data[var], values)
     return mask
 
 
+class Rows:
+    """A selection of the respondents' rows whose columns are taken only when a table asks for
+    them, and then once: a table touches a few of the data's hundred-odd columns, so copying
+    whole frames per population and group would cost most of the time on a large wave."""
+
+    def __init__(self, data: pd.DataFrame, positions: np.ndarray | None = None):
+        self.data = data
+        self.positions = positions
+        self._columns: dict[str, pd.Series] = {}
+        self._floats: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.data) if self.positions is None else len(self.positions)
+
+    def __getitem__(self, column: str) -> pd.Series:
+        if column not in self._columns:
+            series = self.data[column]
+            if self.positions is not None:
+                series = series.take(self.positions)
+            self._columns[column] = series
+        return self._columns[column]
+
+    def floats(self, column: str) -> np.ndarray:
+        """The column as float64, NaN for missing (Likert codes, indices, numbers)."""
+        if column not in self._floats:
+            self._floats[column] = self[column].to_numpy(dtype=float, na_value=np.nan)
+        return self._floats[column]
+
+    def select(self, mask: np.ndarray) -> "Rows":
+        chosen = np.flatnonzero(mask)
+        return Rows(self.data, chosen if self.positions is None else self.positions[chosen])
+
+
 class Populations:
     """Each distinct population of the specs, selected from the data once."""
 
     def __init__(self, data: pd.DataFrame):
-        self.data = data
-        self._cache: dict[tuple, pd.DataFrame] = {}
+        self.rows = Rows(data)
+        self._cache: dict[tuple, Rows] = {}
 
-    def of(self, spec: TableSpec) -> pd.DataFrame:
+    def of(self, spec: TableSpec) -> Rows:
         key = tuple(sorted((k, tuple(v)) for k, v in spec.population.items()))
         if key not in self._cache:
-            self._cache[key] = self.data.loc[population_mask(self.data, spec)]
+            self._cache[key] = self.rows.select(population_mask(self.rows, spec)) if key else self.rows
         return self._cache[key]
 
 
-def block_groups(data: pd.DataFrame, block: Block) -> list[tuple[str, np.ndarray]]:
+def block_groups(data: Rows, block: Block) -> list[tuple[str, np.ndarray]]:
     """(label, mask) for every level of a block."""
     if block.var is None:
         return [(block.levels[0].label, np.ones(len(data), dtype=bool))]
     return [(lvl.label, value_mask(data[block.var], [lvl.value])) for lvl in block.levels]
 
 
+def scale_positions(values: np.ndarray, codes: list) -> np.ndarray:
+    """Each value's position among the scale's sorted codes; -1 for missing or off-scale."""
+    out = np.full(len(values), -1, dtype=np.int64)
+    for k, code in enumerate(codes):
+        out[values == code] = k
+    return out
+
+
 # ------------------------------------------------------------------------- likert_distribution
 
-def likert_distribution(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def likert_distribution(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """Row percentages over the scale's categories for each item (x group), base = those who
     answered the item; a Total column (sum of the shares, 100 when anyone answered) if asked."""
     blocks = spec.groups or [Block("", None, (level({"value": "", "label": ""}),))]
@@ -89,10 +130,7 @@ def likert_distribution(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, 
             item = codebook.item(entry["item"])
             scale = codebook.scale_of(item)
             codes = sorted(scale.codes)
-            values = pop[item.id].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-            value_code = np.full(len(values), -1, dtype=np.int64)
-            for k, code in enumerate(codes):
-                value_code[values == code] = k
+            value_code = scale_positions(pop.floats(item.id), codes)
             counts = grouped_counts(group_code, value_code, len(groups), len(codes))
             shares = percentages(counts, axis=1)
             for g, (label, _mask) in enumerate(groups):
@@ -108,32 +146,34 @@ def likert_distribution(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, 
 
 # ------------------------------------------------------------------------------ index_summary
 
-def index_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def index_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """Mean and SD (ddof=1) of each index per group, with n; Cronbach's alpha per index and group."""
     as_rows = spec["layout"] == "indices_as_rows"
     reverse = settings["indices"]["reverse_coding"]
+    groups = [(block, label, mask) for block in spec.groups for label, mask in block_groups(pop, block)]
+    alphas = {index["theme"]: cronbach_alpha_by_group(item_scores(pop, codebook, index["theme"], reverse),
+                                                      [mask for _block, _label, mask in groups])
+              for index in spec["indices"]}
     cells = []
-    for block in spec.groups:
-        for label, mask in block_groups(pop, block):
-            members = pop.loc[mask]
-            for index in spec["indices"]:
-                mean, sd, n = mean_sd(members[INDEX_PREFIX + index["theme"]].to_numpy(dtype=float))
-                alpha = cronbach_alpha(item_scores(members, codebook, index["theme"], reverse))
-                if as_rows:
-                    where = dict(section=index.get("section", ""), row=index["label"], column=label)
-                else:
-                    where = dict(section=block.section, row=label, column=index["label"])
-                for stat, value in (("mean", mean), ("sd", sd), ("n", n), ("alpha", alpha)):
-                    cells.append(cell(spec.id, where["row"], where["column"], stat, value,
-                                      section=where["section"], base_n=n))
-            if spec.get("n_row") and as_rows:
-                cells.append(cell(spec.id, spec["n_row"], label, "n", int(mask.sum()), base_n=int(mask.sum())))
+    for g, (block, label, mask) in enumerate(groups):
+        for index in spec["indices"]:
+            mean, sd, n = mean_sd(pop.floats(INDEX_PREFIX + index["theme"])[mask])
+            alpha = alphas[index["theme"]][g]
+            if as_rows:
+                where = dict(section=index.get("section", ""), row=index["label"], column=label)
+            else:
+                where = dict(section=block.section, row=label, column=index["label"])
+            for stat, value in (("mean", mean), ("sd", sd), ("n", n), ("alpha", alpha)):
+                cells.append(cell(spec.id, where["row"], where["column"], stat, value,
+                                  section=where["section"], base_n=n))
+        if spec.get("n_row") and as_rows:
+            cells.append(cell(spec.id, spec["n_row"], label, "n", int(mask.sum()), base_n=int(mask.sum())))
     return cells
 
 
 # ------------------------------------------------------------------------- respondent_summary
 
-def respondent_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def respondent_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """Per group: count, share of the population, share with a value (e.g. women), mean and SD."""
     blocks = spec.groups
     known_total = {}
@@ -143,7 +183,6 @@ def respondent_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, s
     cells = []
     for block in blocks:
         for label, mask in block_groups(pop, block):
-            members = pop.loc[mask]
             n = int(mask.sum())
             for column in spec["columns"]:
                 stat = column["stat"]
@@ -155,14 +194,13 @@ def respondent_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, s
                     cells.append(cell(spec.id, label, column["label"], "pct", share, section=block.section,
                                       base_n=base))
                 elif stat == "pct_of_group":
-                    answered = int(answered_mask(members[column["var"]]).sum())
-                    hits = int(value_mask(members[column["var"]], [column["value"]]).sum())
+                    answered = int((mask & answered_mask(pop[column["var"]])).sum())
+                    hits = int((mask & value_mask(pop[column["var"]], [column["value"]])).sum())
                     cells.append(cell(spec.id, label, column["label"], "pct",
                                       100.0 * hits / answered if answered else None,
                                       section=block.section, base_n=answered))
                 elif stat == "mean_sd":
-                    mean, sd, m = mean_sd(members[column["var"]].astype("Float64").to_numpy(dtype=float,
-                                                                                           na_value=np.nan))
+                    mean, sd, m = mean_sd(pop.floats(column["var"])[mask])
                     cells.append(cell(spec.id, label, column["label"], "mean", mean, section=block.section, base_n=m))
                     cells.append(cell(spec.id, label, column["label"], "sd", sd, section=block.section, base_n=m))
     return cells
@@ -170,14 +208,14 @@ def respondent_summary(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, s
 
 # ------------------------------------------------------------------------------ share_table
 
-def condition_mask(data: pd.DataFrame, condition: dict) -> np.ndarray:
+def condition_mask(data: Rows, condition: dict) -> np.ndarray:
     mask = np.ones(len(data), dtype=bool)
     for var, values in condition.items():
         mask &= value_mask(data[var], values)
     return mask
 
 
-def share_table(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def share_table(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """Per group: the share meeting each column's condition. Base 'answered' = those with every
     variable of the conditions present; 'all' = everyone in the group."""
     conditions = [c for c in spec["columns"] if "condition" in c]
@@ -202,22 +240,15 @@ def share_table(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings
 
 # --------------------------------------------------------------------------------- crosstab
 
-def crosstab(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def crosstab(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """Two items crossed: counts, total/row/column percentages, expected counts, Pearson chi-square
     (df, p) and, when an expected count is below 5, a seeded permutation p-value and a flag."""
     row_item, col_item = codebook.item(spec["row_item"]), codebook.item(spec["column_item"])
     row_scale, col_scale = codebook.scale_of(row_item), codebook.scale_of(col_item)
     row_codes, col_codes = sorted(row_scale.codes), sorted(col_scale.codes)
 
-    def codes_of(item, codes):
-        values = pop[item.id].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        out = np.full(len(values), -1, dtype=np.int64)
-        for k, code in enumerate(codes):
-            out[values == code] = k
-        return out
-
-    counts = grouped_counts(codes_of(row_item, row_codes), codes_of(col_item, col_codes), len(row_codes),
-                            len(col_codes))
+    counts = grouped_counts(scale_positions(pop.floats(row_item.id), row_codes),
+                            scale_positions(pop.floats(col_item.id), col_codes), len(row_codes), len(col_codes))
     cfg = settings["crosstab"]
     seed = settings["seed"] + zlib.crc32(spec.id.encode())  # one seed per table, stable across runs
     test = chi_square(counts, permutation_resamples=cfg["permutation_resamples"], seed=seed,
@@ -254,7 +285,7 @@ def predictors_of(spec: TableSpec) -> list[Predictor]:
     return out
 
 
-def ols(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) -> list[dict]:
+def ols(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """One OLS model per outcome index; cells per term: coef, se, t, p, ci_low, ci_high (reference
     levels: a 'ref' flag and no value); per model: n, r2, adj_r2."""
     predictors = predictors_of(spec)
@@ -262,7 +293,7 @@ def ols(spec: TableSpec, pop: pd.DataFrame, codebook: Codebook, settings: dict) 
     cov_type = settings["models"]["cov_type"]
     cells = []
     for outcome in spec["outcomes"]:
-        frame["_y"] = pop[INDEX_PREFIX + outcome["theme"]].to_numpy(dtype=float)
+        frame["_y"] = pop.floats(INDEX_PREFIX + outcome["theme"])
         result = fit_ols(frame, "_y", predictors, cov_type=cov_type)
         col = outcome["label"]
         for predictor in predictors:
