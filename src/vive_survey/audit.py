@@ -39,7 +39,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .codebook import Codebook
 from .published import KEY, table_sort_key
@@ -1191,10 +1190,10 @@ def crosstab_chi2(counts) -> tuple[float, int, float]:
         chi2, degrees of freedom and the asymptotic p (`scipy.stats.chi2_contingency`,
         ``correction=False``).
     """
-    table = np.asarray(counts, dtype=float)
-    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    res = stats.chi2_contingency(table, correction=False)
-    return float(res.statistic), int(res.dof), float(res.pvalue)
+    from .stats import chi_square  # Pearson, no correction; tests/test_stats.py checks it against scipy
+
+    test = chi_square(np.asarray(counts).round().astype(np.int64))
+    return float(test.statistic), int(test.df), float(test.p)
 
 
 _P_NOTE = re.compile(r"p\s*([<>]=?)\s*(\d+(?:[.,]\d+)?)")
@@ -1240,7 +1239,8 @@ def check_chi2_note(published: pd.DataFrame, metadata: dict, codebook: Codebook 
         reread = (f"; '{', '.join(grid.reread)}' read with {_usual_decimals(published, table)} decimal(s) like the "
                   f"rest of the table (as printed, no base fits)") if grid.reread else ""
         chi2, dof, p = crosstab_chi2(counts)
-        expected = stats.contingency.expected_freq(counts[counts.sum(1) > 0][:, counts.sum(0) > 0])
+        kept = np.asarray(counts, dtype=float)[counts.sum(1) > 0][:, counts.sum(0) > 0]
+        expected = np.outer(kept.sum(axis=1), kept.sum(axis=0)) / kept.sum()
         small = int((expected < 5).sum())
         for note in notes:
             for op, number in _P_NOTE.findall(note):

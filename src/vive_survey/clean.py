@@ -237,7 +237,11 @@ def clean_questionnaire(raw: RawTable, questionnaire: str, codebook: Codebook, c
     empty_row = np.ones(n_read, dtype=bool)
     for column in frame.columns:
         text = frame[column]
-        empty_row &= (text.isna() | text.astype("string").str.strip().eq("")).to_numpy(dtype=bool, na_value=True)
+        if not pd.api.types.is_string_dtype(text.dtype):
+            text = text.astype("string")
+        empty_row &= text.str.strip().eq("").to_numpy(dtype=bool, na_value=True)
+        if not empty_row.any():
+            break  # the usual case: no record is blank so far, and later columns cannot change that
 
     out = {"questionnaire": pd.Series(questionnaire, index=frame.index, dtype="string"),
            "source_row": pd.Series(raw.source_rows, index=frame.index, dtype="Int64"),

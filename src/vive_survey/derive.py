@@ -54,9 +54,9 @@ def code_open_text(text: pd.Series, rules: list[dict], unmatched: str) -> pd.Ser
     """Code free-text answers by keyword rules, tried in order: the first rule with a keyword in the
     text (case-insensitive substring) and none of its exclude words wins; a non-empty answer that no
     rule matches gets `unmatched`; an empty answer stays missing."""
-    normalised = text.astype("string").str.strip().str.casefold()
-    codes, uniques = pd.factorize(normalised, use_na_sentinel=True)
-    distinct = pd.Series(uniques, dtype="string")
+    # Normalised per distinct answer, not per respondent: answers repeat, and casefold is a Python loop.
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype="string").str.strip().str.casefold()
     conditions = []
     for rule in rules:
         hit = np.zeros(len(distinct), dtype=bool)
