@@ -66,7 +66,9 @@ def _regression_status(printed: str, value: float, p: float, flag: str) -> tuple
 def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None
             ) -> pd.DataFrame:
     """One row per published cell (in report order), then the extra regenerated cells."""
-    regen = regenerated.set_index(KEY)
+    # A dict, not .loc: a thousand label lookups on a MultiIndex cost more than the whole rest.
+    regen = dict(zip(map(tuple, regenerated[KEY].to_numpy()),
+                     zip(regenerated["value"], regenerated["base_n"], regenerated["flag"])))
     p_values = regenerated[regenerated["stat"] == "p"].set_index(
         ["table", "section", "row", "subrow", "column"])["value"]
     unattainable = {}
@@ -77,10 +79,9 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
     rows = []
     for cell in published.itertuples(index=False):
         key = tuple(getattr(cell, k) for k in KEY)
-        found = key in regen.index
-        value = float(regen.loc[key, "value"]) if found else float("nan")
-        base_n = regen.loc[key, "base_n"] if found else pd.NA
-        flag = regen.loc[key, "flag"] if found else ""
+        found = key in regen
+        value, base_n, flag = regen[key] if found else (float("nan"), pd.NA, "")
+        value = float(value)
         decimals = int(cell.decimals) if not pd.isna(cell.decimals) else None
         if cell.stat == "coef":
             p = float(p_values.get(key[:5], float("nan")))

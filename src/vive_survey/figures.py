@@ -285,44 +285,65 @@ def _draw(job: tuple) -> tuple[bytes, bytes]:
 
 def make_figures(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
                  captions: dict[str, str] | None = None, workers: int = 2) -> list[FigureFile]:
-    """Draw and write every figure (atomically); returns them in table order.
+    """Draw and write every figure (atomically); returns them in table order."""
+    with FigureDrawing(specs, cells, labels, out_dir, captions, workers) as drawing:
+        return drawing.result()
+
+
+class FigureDrawing:
+    """Figures drawn in the background while the caller does other work.
 
     The figures are independent, so they are drawn by `workers` processes (drawing is most of a
-    report's time); each figure's bytes do not depend on which process drew it."""
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
+    report's time); each figure's bytes do not depend on which process drew it. `result()` waits
+    for them, writes the files (atomically) and returns them in table order."""
 
-    from .steps import atomic_path
+    def __init__(self, specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
+                 captions: dict[str, str] | None = None, workers: int = 2):
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
 
-    out_dir = Path(out_dir)
-    captions = captions or {}
-    jobs, meta = [], []
-    for spec in specs:
-        caption = captions.get(spec.id, f"{labels.word('table')} {spec.id}")
-        if spec.kind == "likert_distribution":
-            data = likert_data(spec, cells)
-            if not data["items"]:
-                continue
-            jobs.append(("likert", data, labels, caption))
-            meta.append((spec.id, f"{spec.id}_likert", labels.word("figure_likert", caption=caption)))
-        elif spec.kind == "index_summary":
-            panels = index_data(spec, cells)
-            if not panels or not panels[0]["indices"]:
-                continue
-            jobs.append(("index", panels, labels, caption))
-            meta.append((spec.id, f"{spec.id}_index", labels.word("figure_index", caption=caption)))
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            drawn = list(pool.map(_draw, jobs))
-    else:
-        drawn = [_draw(job) for job in jobs]
-    made = []
-    for (table_id, name, text), (png, svg) in zip(meta, drawn):
-        paths = []
-        for ext, data_bytes in (("png", png), ("svg", svg)):
-            target = out_dir / f"{name}.{ext}"
-            with atomic_path(target) as tmp:
-                tmp.write_bytes(data_bytes)
-            paths.append(target)
-        made.append(FigureFile(table_id, name, paths[0], paths[1], text))
-    return made
+        self.out_dir = Path(out_dir)
+        captions = captions or {}
+        jobs, self.meta = [], []
+        for spec in specs:
+            caption = captions.get(spec.id, f"{labels.word('table')} {spec.id}")
+            if spec.kind == "likert_distribution":
+                data = likert_data(spec, cells)
+                if not data["items"]:
+                    continue
+                jobs.append(("likert", data, labels, caption))
+                self.meta.append((spec.id, f"{spec.id}_likert", labels.word("figure_likert", caption=caption)))
+            elif spec.kind == "index_summary":
+                panels = index_data(spec, cells)
+                if not panels or not panels[0]["indices"]:
+                    continue
+                jobs.append(("index", panels, labels, caption))
+                self.meta.append((spec.id, f"{spec.id}_index", labels.word("figure_index", caption=caption)))
+        self.pool = None
+        if workers > 1 and len(jobs) > 1:
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_draw, job) for job in jobs]
+        else:
+            self.jobs = jobs
+
+    def result(self) -> list[FigureFile]:
+        from .steps import atomic_path
+
+        drawn = [f.result() for f in self.futures] if self.pool else [_draw(job) for job in self.jobs]
+        made = []
+        for (table_id, name, text), (png, svg) in zip(self.meta, drawn):
+            paths = []
+            for ext, data_bytes in (("png", png), ("svg", svg)):
+                target = self.out_dir / f"{name}.{ext}"
+                with atomic_path(target) as tmp:
+                    tmp.write_bytes(data_bytes)
+                paths.append(target)
+            made.append(FigureFile(table_id, name, paths[0], paths[1], text))
+        return made
+
+    def __enter__(self) -> "FigureDrawing":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool:
+            self.pool.shutdown(wait=True, cancel_futures=True)

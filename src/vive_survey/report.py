@@ -866,6 +866,42 @@ def manifest_json(wave: str, log: dict, config_paths: list, codebook_path, cells
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
+def _provenance(log: dict, config_paths: list, codebook_path, cells_path, qualitative_path, language: str,
+                labels_path, labels: Labels) -> list[tuple[str, str, str]]:
+    """(role, file, SHA-256) of every input of the report."""
+    provenance: list[tuple[str, str, str]] = []
+    for questionnaire, q in (log.get("questionnaires") or {}).items():
+        provenance.append((labels.word("role_input", questionnaire=questionnaire), str(q.get("file", "")),
+                           str(q.get("sha256", ""))))
+    provenance += [(labels.word("role_config"), str(p), sha256_of(p)) for p in config_paths]
+    provenance.append((labels.word("role_codebook"), str(codebook_path), sha256_of(codebook_path)))
+    provenance.append((labels.word("role_cells"), str(cells_path), sha256_of(cells_path)))
+    provenance.append((labels.word("role_qualitative"), str(qualitative_path), sha256_of(qualitative_path)))
+    if language != "da" and Path(labels_path).is_file():
+        provenance.append((labels.word("role_labels"), str(labels_path), sha256_of(labels_path)))
+
+    return provenance
+
+
+def _write_tables(grids: list[Grid], all_grids: list[Grid], labels: Labels, log: dict, provenance: list,
+                  config_paths: list, codebook_path, cells_path, qualitative_path, specs_dir, wave: str,
+                  out_dir: Path) -> list[Path]:
+    """Markdown and LaTeX per table, the workbook and the manifest; returns the paths written."""
+    from .render import render
+
+    written: list[Path] = []
+    for grid in grids:
+        tables_dir = out_dir / "tables"
+        written.append(_write_text(tables_dir / f"{grid.id}.md", render("table.md.j2", md=markdown_context(grid))))
+        written.append(_write_text(tables_dir / f"{grid.id}.tex", render("table.tex.j2", tex=tex_context(grid))))
+
+    written.append(_write_bytes(out_dir / "tables.xlsx", workbook_bytes(all_grids, labels, provenance, wave)))
+    written.append(_write_text(out_dir / "manifest.json", manifest_json(wave, log, config_paths, codebook_path,
+                                                                         cells_path, qualitative_path, specs_dir)))
+
+    return written
+
+
 def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, published_dir, qualitative_path,
                   config_path, settings: dict, out_dir) -> list[Path]:
     """Write the rendered reports of a wave under `out_dir` (reports/<wave>/); returns the paths.
@@ -904,32 +940,18 @@ def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, publi
     all_grids = grids + [qualitative_grid(t, labels) for t in qualitative if str(t["id"]) not in quantitative_ids]
     all_grids.sort(key=lambda g: report_order_key(g.id))
 
+    config_paths = [config_path] if isinstance(config_path, (str, Path)) else list(config_path)
+    provenance = _provenance(log, config_paths, codebook_path, cells_path, qualitative_path, language, labels_path,
+                             labels)
     written: list[Path] = []
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
-    figure_files = figures_module.make_figures(specs, cells, labels, out_dir / "figures",
-                                               {g.id: g.caption for g in grids})
+    # The figures are drawn by other processes while this one writes the tables.
+    drawing = figures_module.FigureDrawing(specs, cells, labels, out_dir / "figures", {g.id: g.caption for g in grids})
+    with drawing:
+        written += _write_tables(grids, all_grids, labels, log, provenance, config_paths, codebook_path, cells_path,
+                                 qualitative_path, specs_dir, wave, out_dir)
+        figure_files = drawing.result()
     written += [p for f in figure_files for p in (f.png, f.svg)]
-
-    for grid in grids:
-        tables_dir = out_dir / "tables"
-        written.append(_write_text(tables_dir / f"{grid.id}.md", render("table.md.j2", md=markdown_context(grid))))
-        written.append(_write_text(tables_dir / f"{grid.id}.tex", render("table.tex.j2", tex=tex_context(grid))))
-
-    config_paths = [config_path] if isinstance(config_path, (str, Path)) else list(config_path)
-    provenance: list[tuple[str, str, str]] = []
-    for questionnaire, q in (log.get("questionnaires") or {}).items():
-        provenance.append((labels.word("role_input", questionnaire=questionnaire), str(q.get("file", "")),
-                           str(q.get("sha256", ""))))
-    provenance += [(labels.word("role_config"), str(p), sha256_of(p)) for p in config_paths]
-    provenance.append((labels.word("role_codebook"), str(codebook_path), sha256_of(codebook_path)))
-    provenance.append((labels.word("role_cells"), str(cells_path), sha256_of(cells_path)))
-    provenance.append((labels.word("role_qualitative"), str(qualitative_path), sha256_of(qualitative_path)))
-    if language != "da" and Path(labels_path).is_file():
-        provenance.append((labels.word("role_labels"), str(labels_path), sha256_of(labels_path)))
-
-    written.append(_write_bytes(out_dir / "tables.xlsx", workbook_bytes(all_grids, labels, provenance, wave)))
-    written.append(_write_text(out_dir / "manifest.json", manifest_json(wave, log, config_paths, codebook_path,
-                                                                         cells_path, qualitative_path, specs_dir)))
 
     html = render("report.html.j2", **html_context(all_grids, _figure_entries(figure_files, out_dir),
                                                   cleaning_context(log, labels), provenance, labels, wave))

@@ -117,7 +117,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
     populations = tables.Populations(data)
-    cells = frame([c for spec in specs for c in tables.compute(spec, populations, codebook, settings)])
+    cells = frame([c for table in tables.compute_all(specs, populations, codebook, settings) for c in table])
     cells = suppress(cells, settings.get("disclosure", {}).get("min_cell_n", 0))
     write_cells(cells, cells_out)
     write_csv(model_estimates(cells, [s.id for s in specs if s.kind == "ols"]), models_out)

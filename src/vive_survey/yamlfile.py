@@ -8,6 +8,10 @@ import yaml
 
 from .errors import Problem, SurveyInputError
 
+# The safe loader (no Python objects), in libyaml's C implementation when PyYAML was built with it:
+# the same documents, several times faster on the specs and published tables read at every step.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def read_yaml(path: str | Path, what: str = "file") -> object:
     """The YAML document at `path` (safe_load: no Python objects), or SurveyInputError."""
@@ -19,7 +23,7 @@ def read_yaml(path: str | Path, what: str = "file") -> object:
     except UnicodeDecodeError:
         raise SurveyInputError(Problem(f"the {what} is not UTF-8 text", file=str(path))) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SurveyInputError(Problem(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", file=str(path),
