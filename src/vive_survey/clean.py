@@ -370,7 +370,11 @@ def clean_wave(raws: dict[str, RawTable], codebook: Codebook, config: dict) -> C
     """Clean the three questionnaires of a wave, combine them and add derived variables.
 
     Raises SurveyInputError listing the problems of every file together."""
-    results = {q: clean_questionnaire(raw, q, codebook, config) for q, raw in raws.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Two threads: most of the work is in pandas and Arrow, which release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip(raws, pool.map(lambda q: clean_questionnaire(raws[q], q, codebook, config), raws)))
     problems = [p for r in results.values() for p in r.problems]
     problems.sort(key=lambda p: (p.file or "", p.row if p.row is not None else -1))
     if problems:

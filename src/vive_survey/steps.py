@@ -63,15 +63,21 @@ def clean(inputs: dict[str, dict], codebook_path: str | Path, config: dict, *, d
     """Read the wave's raw exports, clean them, and write the cleaned data (parquet, respondent
     level: results/), the exclusions (CSV, respondent level: results/) and the cleaning log (JSON,
     aggregate only: reports/). Returns the log."""
+    from concurrent.futures import ThreadPoolExecutor
+
     codebook = load_codebook(codebook_path)
-    raws = {}
-    problems = []
-    for questionnaire, spec in inputs.items():
-        options = {k: v for k, v in spec.items() if k != "path"}
+
+    def read(spec: dict):
         try:
-            raws[questionnaire] = read_raw(spec["path"], **options)
+            return read_raw(spec["path"], **{k: v for k, v in spec.items() if k != "path"})
         except SurveyInputError as exc:
-            problems.extend(exc.problems)
+            return exc
+
+    # The files are read by two threads (Arrow parses and checks UTF-8 without the GIL).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        read_files = dict(zip(inputs, pool.map(read, inputs.values())))
+    raws = {q: r for q, r in read_files.items() if not isinstance(r, SurveyInputError)}
+    problems = [p for r in read_files.values() if isinstance(r, SurveyInputError) for p in r.problems]
     if problems:
         raise SurveyInputError(problems)
     result = clean_wave(raws, codebook, config)
