@@ -154,3 +154,21 @@ def test_every_specified_table_yields_cells_for_every_published_cell(codebook, g
         merged = expected.merge(cells[KEY], on=KEY, how="left", indicator=True)
         missing = merged[merged["_merge"] == "left_only"]
         assert missing.empty, f"table {table_spec.id}: no regenerated cell for {missing.head(3).to_dict('records')}"
+
+
+@pytest.mark.parametrize("codes", [[1, 2, 3, 4], [0, 1], [1, 3, 5], [-2, 0, 2], [1.5, 2.5]])
+def test_scale_positions_equal_the_definition(codes):
+    from vive_survey.tables import scale_positions
+
+    rng = np.random.default_rng(3)
+    values = rng.choice(codes + [np.nan, 0.5, 2.25, 7.0, -9.0, codes[0] - 1, codes[-1] + 1], size=500).astype(float)
+    expected = np.array([codes.index(v) if v in codes else -1 for v in values])
+    np.testing.assert_array_equal(scale_positions(values, codes), expected)
+
+
+def test_value_mask_on_categories_matches_on_labels_and_never_on_missing():
+    from vive_survey.tables import value_mask
+
+    series = pd.Series(pd.Categorical(["Kvinde", None, "Mand", "Kvinde", "Andet"], categories=["Kvinde", "Mand", "Andet"]))
+    assert value_mask(series, ["Kvinde", "Andet"]).tolist() == [True, False, False, True, True]
+    assert value_mask(series, ["Ukendt"]).tolist() == [False] * 5

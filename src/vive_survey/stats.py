@@ -17,9 +17,11 @@ def grouped_counts(group_codes: np.ndarray, value_codes: np.ndarray, n_groups: i
     """Counts[g, v] of respondents in group g with value v. Codes < 0 (missing) are left out."""
     group_codes = np.asarray(group_codes, dtype=np.int64)
     value_codes = np.asarray(value_codes, dtype=np.int64)
-    keep = (group_codes >= 0) & (value_codes >= 0)
-    combined = group_codes[keep] * n_values + value_codes[keep]
-    return np.bincount(combined, minlength=n_groups * n_values).reshape(n_groups, n_values)
+    # Missing (-1) is counted in an extra first row and column that are then dropped: no boolean
+    # selection, which costs a mispredicted branch per respondent when answers are missing at random.
+    combined = (np.maximum(group_codes, -1) + 1) * (n_values + 1) + (np.maximum(value_codes, -1) + 1)
+    counts = np.bincount(combined, minlength=(n_groups + 1) * (n_values + 1)).reshape(n_groups + 1, n_values + 1)
+    return counts[1:, 1:]
 
 
 def percentages(counts: np.ndarray, axis: int | None = -1) -> np.ndarray:

@@ -24,7 +24,11 @@ TOTAL = "Total"
 def value_mask(series: pd.Series, values: list) -> np.ndarray:
     """Rows whose value is one of `values` (given as text, as in a spec): '3' matches the Likert
     answer 3, 'Kvinde' the category Kvinde. Vectorised for every column type; missing never matches."""
-    if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # Through the category codes: a lookup per category, then one gather over the rows.
+        wanted = np.append(series.cat.categories.astype(str).isin([str(v) for v in values]), False)
+        return wanted[series.cat.codes.to_numpy()]
+    if pd.api.types.is_numeric_dtype(series.dtype):
         numbers = []
         for value in values:
             try:
@@ -104,6 +108,19 @@ def block_groups(data: Rows, block: Block) -> list[tuple[str, np.ndarray]]:
 
 def scale_positions(values: np.ndarray, codes: list) -> np.ndarray:
     """Each value's position among the scale's sorted codes; -1 for missing or off-scale."""
+    codes = [float(c) for c in codes]
+    low, high = codes[0], codes[-1]
+    if all(c.is_integer() for c in codes) and high - low < 1000:
+        # A lookup table indexed by the value: branch-free, one pass (missing and off-scale values
+        # land in the table's first or last slot, which hold -1).
+        table = np.full(int(high - low) + 3, -1, dtype=np.int64)
+        for k, code in enumerate(codes):
+            table[int(code - low) + 1] = k
+        shifted = np.fmin(np.fmax(values - (low - 1), 0.0), high - low + 2)   # NaN -> 0 (fmax ignores NaN)
+        slots = shifted.astype(np.int64)
+        positions = table[slots]
+        positions[slots != shifted] = -1                                        # not a whole number
+        return positions
     out = np.full(len(values), -1, dtype=np.int64)
     for k, code in enumerate(codes):
         out[values == code] = k
