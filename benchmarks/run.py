@@ -85,7 +85,8 @@ def run(sizes: list[int], out: Path, work: Path) -> list[dict]:
         config = work / f"{wave}.yaml"
         config.write_text(json.dumps({"wave": wave, "inputs": {q: str(paths[q]) for q in QUESTIONNAIRES}}),
                           encoding="utf-8")
-        for folder in (ROOT / "results" / wave, ROOT / "reports" / wave):
+        # From scratch: the wave's results and reports, and the wave-independent audit too.
+        for folder in (ROOT / "results" / wave, ROOT / "reports" / wave, ROOT / "results" / "audit"):
             shutil.rmtree(folder, ignore_errors=True)
         parse = measure([sys.executable, "-c", PARSE, *map(str, paths.values())], ROOT)
         snakemake = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(config)]
@@ -93,6 +94,7 @@ def run(sizes: list[int], out: Path, work: Path) -> list[dict]:
         row = {"n": n, "mb": sum(p.stat().st_size for p in paths.values()) / 1e6, "parse": parse["wall"],
                "pipeline": full["wall"], "peak_mb": full["peak_mb"]}
         if n == max(sizes):
+            row["steps"] = step_times(wave)
             row["noop"] = measure(snakemake, ROOT)["wall"]
             # Snakemake >= 9.18 reruns on content, not on a bare touch: edit the template, then restore it.
             template = ROOT / "src" / "vive_survey" / "templates" / "report.html.j2"
@@ -109,6 +111,19 @@ def run(sizes: list[int], out: Path, work: Path) -> list[dict]:
     return rows
 
 
+def step_times(wave: str) -> dict[str, dict]:
+    """Wall seconds, CPU seconds and peak RSS of each job, from Snakemake's benchmark files."""
+    files = {"audit": ROOT / "results" / "benchmarks" / "audit.tsv"}
+    files |= {step: ROOT / "results" / wave / "benchmarks" / f"{step}.tsv" for step in ("clean", "tables", "diff", "report")}
+    out = {}
+    for step, path in files.items():
+        if path.is_file():
+            header, values = path.read_text(encoding="utf-8").splitlines()[:2]
+            record = dict(zip(header.split("\t"), values.split("\t")))
+            out[step] = {"wall": float(record["s"]), "cpu": float(record["cpu_time"]), "rss": float(record["max_rss"])}
+    return out
+
+
 def write_markdown(rows: list[dict], out: Path) -> None:
     lines = ["# Benchmark results", "",
              f"Machine: {machine()}.", "",
@@ -122,6 +137,12 @@ def write_markdown(rows: list[dict], out: Path) -> None:
         lines.append(f"| {r['n']:,} | {r['mb']:.1f} | {r['parse']:.2f} | {r['pipeline']:.1f} | "
                      f"{r['pipeline'] / r['parse']:.1f}x | {r['peak_mb']:.0f} |")
     last = rows[-1]
+    if last.get("steps"):
+        lines += ["", f"The jobs at {last['n']:,} respondents (Snakemake's `benchmark:` files; audit and clean run side by "
+                      "side, then tables, then diff and report side by side):", "",
+                  "| job | wall (s) | CPU (s) | peak RSS (MB) |", "|---|---:|---:|---:|"]
+        for step, t in last["steps"].items():
+            lines.append(f"| {step} | {t['wall']:.1f} | {t['cpu']:.1f} | {t['rss']:.0f} |")
     if "noop" in last:
         lines += ["", f"At {last['n']:,} respondents: a no-op rerun takes {last['noop']:.1f} s; a rerun after "
                       f"editing one template (`report.html.j2`) takes {last['template']:.1f} s."]

@@ -19,3 +19,5 @@ def test_benchmark_harness_runs_at_1000_respondents(tmp_path):
     parse, pipeline, ratio = float(cells[2]), float(cells[3]), cells[4]
     assert 0 < parse < pipeline and ratio.endswith("x")
     assert "no-op rerun takes" in text and "editing one template" in text
+    for job in ("audit", "clean", "tables", "diff", "report"):       # per-job times from Snakemake's benchmark files
+        assert f"| {job} |" in text

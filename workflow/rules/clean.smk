@@ -11,5 +11,7 @@ rule clean:
         settings={k: config[k] for k in ("wave", "reference_year", "missing_codes", "cleaning", "derive")},
     log:
         f"{RESULTS}/logs/clean.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/clean.tsv"
     script:
         "../scripts/clean.py"

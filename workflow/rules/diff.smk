@@ -9,6 +9,8 @@ rule audit:
         published_dir=config["published"],
     log:
         "results/logs/audit.log",
+    benchmark:
+        "results/benchmarks/audit.tsv"
     script:
         "../scripts/audit.py"
 
@@ -30,5 +32,7 @@ rule diff:
         strict=config["strict_diff"],
     log:
         f"{RESULTS}/logs/diff.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/diff.tsv"
     script:
         "../scripts/diff.py"

@@ -44,5 +44,7 @@ rule report:
         },
     log:
         f"{RESULTS}/logs/report.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report.tsv"
     script:
         "../scripts/report.py"

@@ -11,5 +11,7 @@ rule tables:
         settings={k: config[k] for k in ("seed", "indices", "crosstab", "models", "disclosure")},
     log:
         f"{RESULTS}/logs/tables.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/tables.tsv"
     script:
         "../scripts/tables.py"
