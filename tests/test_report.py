@@ -484,3 +484,32 @@ def test_every_danish_word_has_an_english_entry():
     assert set(words) == set(WORDS_DA)
     for key, text in WORDS_DA.items():
         assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", words[key])), key
+
+
+def test_figure_cache_gives_the_bytes_a_fresh_drawing_gives(bundled_wave, built_reports, tmp_path, monkeypatch):
+    from vive_survey import figures
+
+    settings = {"wave": bundled_wave["config"]["wave"], "language": "da", "labels": str(LABELS_EN),
+                "figure_cache": str(tmp_path / "cache")}
+
+    def build(out_dir):
+        return build_reports(bundled_wave["cells"], ROOT / "tables", CODEBOOK_PATH, bundled_wave["log"], PUBLISHED,
+                             QUALITATIVE, ROOT / "config.yaml", settings, out_dir)
+
+    build(tmp_path / "first")                                   # draws, and fills the cache
+    cached = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(cached) == 2 * len(list((built_reports["dir"] / "figures").glob("*.png")))
+
+    def no_drawing(job):
+        raise AssertionError("a cached figure was drawn again")
+
+    monkeypatch.setattr(figures, "_draw", no_drawing)
+    build(tmp_path / "second")                                  # every figure from the cache
+    for fresh in sorted((built_reports["dir"] / "figures").iterdir()):
+        assert (tmp_path / "second" / "figures" / fresh.name).read_bytes() == fresh.read_bytes(), fresh.name
+    assert (tmp_path / "second" / "index.html").read_bytes() == (built_reports["dir"] / "index.html").read_bytes()
+
+    settings["language"] = "en"                                 # other labels: other figures, other entries
+    monkeypatch.undo()
+    build(tmp_path / "third")
+    assert not set(cached) & {p.name for p in (tmp_path / "cache").iterdir()}   # only what the last run used is kept

@@ -298,11 +298,12 @@ class FigureDrawing:
     for them, writes the files (atomically) and returns them in table order."""
 
     def __init__(self, specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
-                 captions: dict[str, str] | None = None, workers: int = 2):
+                 captions: dict[str, str] | None = None, workers: int = 2, cache_dir: str | Path | None = None):
         from concurrent.futures import ProcessPoolExecutor
         import multiprocessing
 
         self.out_dir = Path(out_dir)
+        self.cache = FigureCache(cache_dir) if cache_dir else None
         captions = captions or {}
         jobs, self.meta = [], []
         for spec in specs:
@@ -319,17 +320,23 @@ class FigureDrawing:
                     continue
                 jobs.append(("index", panels, labels, caption))
                 self.meta.append((spec.id, f"{spec.id}_index", labels.word("figure_index", caption=caption)))
+        self.keys = [self.cache.key(job) for job in jobs] if self.cache else [None] * len(jobs)
+        self.cached = [self.cache.get(key) if self.cache else None for key in self.keys]
+        to_draw = [job for job, hit in zip(jobs, self.cached) if hit is None]
         self.pool = None
-        if workers > 1 and len(jobs) > 1:
+        if workers > 1 and len(to_draw) > 1:
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-            self.futures = [self.pool.submit(_draw, job) for job in jobs]
+            self.futures = [self.pool.submit(_draw, job) for job in to_draw]
         else:
-            self.jobs = jobs
+            self.jobs = to_draw
 
     def result(self) -> list[FigureFile]:
         from .steps import atomic_path
 
-        drawn = [f.result() for f in self.futures] if self.pool else [_draw(job) for job in self.jobs]
+        fresh = iter([f.result() for f in self.futures] if self.pool else [_draw(job) for job in self.jobs])
+        drawn = [hit if hit is not None else next(fresh) for hit in self.cached]
+        if self.cache:
+            self.cache.keep_only(dict(zip(self.keys, drawn)))
         made = []
         for (table_id, name, text), (png, svg) in zip(self.meta, drawn):
             paths = []
@@ -347,3 +354,50 @@ class FigureDrawing:
     def __exit__(self, *exc) -> None:
         if self.pool:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class FigureCache:
+    """Figures drawn before, by the content they were drawn from.
+
+    A figure's bytes are a function of its drawing job (the numbers, labels and caption), this
+    module's code and matplotlib's version; the key hashes all of them, so a hit is the figure a
+    fresh drawing would give, byte for byte. It spares redrawing every figure when an analyst edits
+    a template or one table's specification. After a report, only the entries it used are kept."""
+
+    def __init__(self, directory: str | Path):
+        import hashlib
+
+        import matplotlib
+
+        self.directory = Path(directory)
+        code = Path(__file__).read_bytes()
+        self._salt = hashlib.sha256(code + matplotlib.__version__.encode() + repr(sorted(RC.items())).encode()
+                                    + str(DPI).encode()).digest()
+
+    def key(self, job: tuple) -> str:
+        import hashlib
+        import pickle
+
+        return hashlib.sha256(self._salt + pickle.dumps(job, protocol=5)).hexdigest()
+
+    def get(self, key: str) -> tuple[bytes, bytes] | None:
+        png, svg = self.directory / f"{key}.png", self.directory / f"{key}.svg"
+        try:
+            return png.read_bytes(), svg.read_bytes()
+        except OSError:
+            return None
+
+    def keep_only(self, entries: dict[str, tuple[bytes, bytes]]) -> None:
+        from .steps import atomic_path
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for key, (png, svg) in entries.items():
+            for ext, data in (("png", png), ("svg", svg)):
+                target = self.directory / f"{key}.{ext}"
+                if not target.exists():
+                    with atomic_path(target) as tmp:
+                        tmp.write_bytes(data)
+        wanted = {f"{key}.{ext}" for key in entries for ext in ("png", "svg")}
+        for path in self.directory.iterdir():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)

@@ -907,7 +907,8 @@ def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, publi
     """Write the rendered reports of a wave under `out_dir` (reports/<wave>/); returns the paths.
 
     settings: wave, language (da|en), and optionally labels (the English label map, default
-    data/labels_en.yaml beside the codebook). `config_path` is a path or a list of paths (every
+    data/labels_en.yaml beside the codebook) and figure_cache (a directory of figures drawn by
+    earlier runs, reused when their content is unchanged; see figures.FigureCache). `config_path` is a path or a list of paths (every
     config file of the run), each given with its SHA-256 in the provenance."""
     from . import figures as figures_module
     from .cells import read_cells
@@ -946,7 +947,8 @@ def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, publi
     written: list[Path] = []
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     # The figures are drawn by other processes while this one writes the tables.
-    drawing = figures_module.FigureDrawing(specs, cells, labels, out_dir / "figures", {g.id: g.caption for g in grids})
+    drawing = figures_module.FigureDrawing(specs, cells, labels, out_dir / "figures", {g.id: g.caption for g in grids},
+                                           cache_dir=settings.get("figure_cache"))
     with drawing:
         written += _write_tables(grids, all_grids, labels, log, provenance, config_paths, codebook_path, cells_path,
                                  qualitative_path, specs_dir, wave, out_dir)

@@ -41,6 +41,7 @@ rule report:
             "language": config["language"],
             "labels": "data/labels_en.yaml",
             "min_cell_n": config["disclosure"]["min_cell_n"],
+            "figure_cache": f"{RESULTS}/figure-cache",
         },
     log:
         f"{RESULTS}/logs/report.log",
