@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import itertools
 import math
 import re
@@ -557,7 +558,9 @@ def _box(c: pd.Series) -> tuple[Fraction, Fraction]:
     return (max(v - h, Fraction(0)), v + h)
 
 
+@functools.lru_cache(maxsize=None)
 def _text_match(a: str, b: str) -> float:
+    # Cached: the same printed rows are matched against the same items by several checks.
     norm = lambda s: re.sub(r"[^\w]+", " ", s.casefold()).strip()  # noqa: E731
     return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio()
 
