@@ -117,8 +117,22 @@ def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
         rows.append(row)
         shutil.rmtree(data_dir, ignore_errors=True)
         print(json.dumps(row), flush=True)
+    rows[-1]["bundled"] = bundled_wave(repeat)
     write_markdown(rows, out)
     return rows
+
+
+def bundled_wave(repeat: int) -> float:
+    """Median wall time of `snakemake --cores 2` from scratch on the bundled wave (config.yaml)."""
+    from vive_survey.config import load_config
+
+    wave = load_config(ROOT / "config.yaml")["wave"]
+    times = []
+    for _ in range(repeat):
+        for folder in (ROOT / "results" / wave, ROOT / "reports" / wave, ROOT / "results" / "audit"):
+            shutil.rmtree(folder, ignore_errors=True)
+        times.append(measure([sys.executable, "-m", "snakemake", "--cores", "2"], ROOT)["wall"])
+    return sorted(times)[len(times) // 2]
 
 
 def step_times(wave: str) -> dict[str, dict]:
@@ -155,6 +169,8 @@ def write_markdown(rows: list[dict], out: Path) -> None:
                   "| job | wall (s) | CPU (s) | peak RSS (MB) |", "|---|---:|---:|---:|"]
         for step, t in last["steps"].items():
             lines.append(f"| {step} | {t['wall']:.1f} | {t['cpu']:.1f} | {t['rss']:.0f} |")
+    if "bundled" in last:
+        lines += ["", f"The bundled wave (`config.yaml`) from scratch takes {last['bundled']:.1f} s."]
     if "noop" in last:
         lines += ["", f"At {last['n']:,} respondents: a no-op rerun takes {last['noop']:.1f} s; a rerun after "
                       f"editing one template (`report.html.j2`) takes {last['template']:.1f} s."]

@@ -21,3 +21,4 @@ def test_benchmark_harness_runs_at_1000_respondents(tmp_path):
     assert "no-op rerun takes" in text and "editing one template" in text
     for job in ("audit", "clean", "tables", "diff", "report"):       # per-job times from Snakemake's benchmark files
         assert f"| {job} |" in text
+    assert "The bundled wave" in text
