@@ -45,7 +45,7 @@ def answered_mask(series: pd.Series) -> np.ndarray:
     return series.notna().to_numpy(dtype=bool)
 
 
-def population_mask(data: pd.DataFrame | "Rows", spec: TableSpec) -> np.ndarray:
+def population_mask(data: pd.DataFrame | Rows, spec: TableSpec) -> np.ndarray:
     mask = np.ones(len(data), dtype=bool)
     for var, values in spec.population.items():
         mask &= value_mask(data[var], values)
