@@ -381,6 +381,9 @@ def clean_wave(raws: dict[str, RawTable], codebook: Codebook, config: dict) -> C
         files = sorted({p.file for p in problems if p.file})
         raise SurveyInputError(problems, title=f"{len(problems)} problem(s) in {', '.join(files)}:")
     data = pd.concat([r.data for r in results.values()], ignore_index=True)
+    # A group column like the others: a categorical, so that selecting a population costs a lookup
+    # per category rather than a string comparison per respondent.
+    data["questionnaire"] = pd.Categorical(data["questionnaire"], categories=list(raws))
     # Categorical columns must share their categories across questionnaires to stay categorical.
     for item in codebook.items:
         scale = codebook.scale_of(item)
