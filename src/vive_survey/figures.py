@@ -283,13 +283,6 @@ def _draw(job: tuple) -> tuple[bytes, bytes]:
         return figure_bytes(fig)
 
 
-def make_figures(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
-                 captions: dict[str, str] | None = None, workers: int = 2) -> list[FigureFile]:
-    """Draw and write every figure (atomically); returns them in table order."""
-    with FigureDrawing(specs, cells, labels, out_dir, captions, workers) as drawing:
-        return drawing.result()
-
-
 class FigureDrawing:
     """Figures drawn in the background while the caller does other work.
 
