@@ -1114,11 +1114,12 @@ def check_mean_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
     # k items per 4.16 column (every row of the table shares its columns' themes)
     items_by_column = {(k[0], k[4]): v for k, v in items_per.items()}
     means = published[published["stat"].eq("mean") & published["value"].notna()]
+    sds = published[published["stat"].eq("sd")]
+    sd_position = {key: i for i, key in enumerate(sds[KEY[:-1]].itertuples(index=False, name=None))}
     for _, mean in means.iterrows():
         table = mean["table"]
-        sd = published[published["table"].eq(table) & published["section"].eq(mean["section"])
-                       & published["row"].eq(mean["row"]) & published["subrow"].eq(mean["subrow"])
-                       & published["column"].eq(mean["column"]) & published["stat"].eq("sd")]
+        position = sd_position.get(tuple(mean[c] for c in KEY[:-1]))
+        sd = sds.iloc[[] if position is None else [position]]
         pair = pd.concat([mean.to_frame().T, sd])
         is_age = "alder" in mean["column"].casefold()
         low, high = (Fraction(v) for v in (AGE_RANGE if is_age else (SCALE_MIN, SCALE_MAX)))

@@ -25,15 +25,16 @@ def table_sort_key(table_id: str) -> tuple:
 def load_published(directory: str | Path) -> pd.DataFrame:
     """Every published cell, in table order then file order.
 
-    Text columns are strings ('' when empty); `value` is float (NaN when the cell has no number);
-    `decimals` is a nullable integer."""
+    Text columns hold Python strings ('' when empty) in object columns: the audit selects and
+    compares these small frames thousands of times, about twice as fast as on Arrow-backed strings.
+    `value` is float (NaN when the cell has no number); `decimals` is a nullable integer."""
     directory = Path(directory)
     files = sorted(directory.glob("*.csv"), key=lambda p: table_sort_key(p.stem))
     if not files:
         raise SurveyInputError(Problem("no published tables (*.csv) found", file=str(directory)))
     frames = []
     for path in files:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8")
         missing = [c for c in PUBLISHED_COLUMNS if c not in frame.columns]
         if missing:
             raise SurveyInputError(Problem(f"missing columns {missing}", file=str(path)))
