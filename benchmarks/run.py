@@ -4,7 +4,9 @@ For each N: generate a synthetic wave (not timed), then time as whole processes
 - parsing its three raw files with pyarrow.csv.read_csv (the floor any CSV pipeline stands on),
 - `snakemake --cores 2` from scratch (the audit, cleaning, all 18 tables, the 8 regressions, reports, diff),
 and record the peak RSS of the largest process. For the largest N also a no-op rerun and a rerun
-after editing one template. Writes a Markdown table (default benchmarks/results.md).
+after editing one template. Once, the orchestration floor: the pipeline's own job graph with every
+job's work taken out (see `orchestration_floor`). Writes a Markdown table (default
+benchmarks/results.md).
 
     python benchmarks/run.py                      # N = 1,000 ... 1,000,000
     python benchmarks/run.py --sizes 1000 --out /tmp/bench.md
@@ -16,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -118,6 +121,7 @@ def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
         shutil.rmtree(data_dir, ignore_errors=True)
         print(json.dumps(row), flush=True)
     rows[-1]["bundled"] = bundled_wave(repeat)
+    rows[-1]["floor"] = orchestration_floor(work / "floor", repeat)
     write_markdown(rows, out)
     return rows
 
@@ -133,6 +137,55 @@ def bundled_wave(repeat: int) -> float:
             shutil.rmtree(folder, ignore_errors=True)
         times.append(measure([sys.executable, "-m", "snakemake", "--cores", "2"], ROOT)["wall"])
     return sorted(times)[len(times) // 2]
+
+
+def orchestration_floor(work: Path, repeat: int) -> dict:
+    """Median wall time of `snakemake --cores 2` on the pipeline's job graph with the work taken out.
+
+    The graph is the real one (`snakemake --rulegraph`): the same rules and dependencies. Each job
+    starts Python as Snakemake's `script:` does and runs only the import statements of its adapter
+    (workflow/scripts/<rule>.py), then writes an empty output. No job reads or writes data, so this
+    is a lower bound of any run of the pipeline, whatever the size of the wave."""
+    import ast
+
+    dot = subprocess.run([sys.executable, "-m", "snakemake", "--rulegraph", "--forceall", "--cores", "1"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    names = dict(re.findall(r'^\s*(\d+)\[label = "([^"]+)"', dot, flags=re.M))
+    parents: dict[str, list[str]] = {name: [] for name in names.values()}
+    for source, target in re.findall(r"^\s*(\d+) -> (\d+)", dot, flags=re.M):
+        parents[names[target]].append(names[source])
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    rules = [f"rule all:\n    input: {sorted(f'done/{p}' for p in parents['all'])!r}\n"]
+    for rule in sorted(parents.keys() - {"all"}):
+        adapter = ast.parse((ROOT / "workflow" / "scripts" / f"{rule}.py").read_text(encoding="utf-8"))
+        imports = [ast.unparse(node) for node in adapter.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        (work / f"{rule}.py").write_text("\n".join(imports + ['open(snakemake.output[0], "w").close()']) + "\n",
+                                         encoding="utf-8")
+        rules.append(f"rule {rule}:\n    input: {sorted(f'done/{p}' for p in parents[rule])!r}\n"
+                     f"    output: 'done/{rule}'\n    script: '{rule}.py'\n")
+    (work / "Snakefile").write_text("\n".join(rules), encoding="utf-8")
+    # And the least any Snakemake run can cost: one job that imports nothing (a one-process pipeline).
+    (work / "nothing.py").write_text('open(snakemake.output[0], "w").close()\n', encoding="utf-8")
+    (work / "Snakefile.one").write_text("rule all:\n    input: 'done/one'\n\n"
+                                        "rule one:\n    output: 'done/one'\n    script: 'nothing.py'\n", encoding="utf-8")
+
+    def median_run(snakefile: str) -> float:
+        times = []
+        for _ in range(repeat):
+            for folder in (work / "done", work / ".snakemake"):
+                shutil.rmtree(folder, ignore_errors=True)
+            times.append(measure([sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
+                                  str(work / snakefile), "--directory", str(work)], ROOT)["wall"])
+        return sorted(times)[len(times) // 2]
+
+    return {"wall": median_run("Snakefile"), "jobs": len(parents) - 1, "levels": _depth(parents, "all") - 1,
+            "one_job": median_run("Snakefile.one")}
+
+
+def _depth(parents: dict[str, list[str]], rule: str) -> int:
+    """Jobs on the longest chain that ends in `rule` (rule included)."""
+    return 1 + max((_depth(parents, p) for p in parents[rule]), default=0)
 
 
 def step_times(wave: str) -> dict[str, dict]:
@@ -169,8 +222,18 @@ def write_markdown(rows: list[dict], out: Path) -> None:
                   "| job | wall (s) | CPU (s) | peak RSS (MB) |", "|---|---:|---:|---:|"]
         for step, t in last["steps"].items():
             lines.append(f"| {step} | {t['wall']:.1f} | {t['cpu']:.1f} | {t['rss']:.0f} |")
+        cpu = sum(t["cpu"] for t in last["steps"].values())
+        lines += ["", f"Between them the jobs use {cpu:.1f} s of CPU: at least {cpu / 2:.1f} s of wall time on two cores "
+                      f"even if they were perfectly spread ({cpu / 2 / last['parse']:.1f}x the parse)."]
     if "bundled" in last:
         lines += ["", f"The bundled wave (`config.yaml`) from scratch takes {last['bundled']:.1f} s."]
+    if "floor" in last:
+        floor = last["floor"]
+        lines += ["", f"Orchestration floor: the same {floor['jobs']} jobs and dependencies ({floor['levels']} jobs deep), each "
+                      f"job only starting Python and running its adapter's imports, take {floor['wall']:.1f} s, that is "
+                      f"{floor['wall'] / last['parse']:.1f}x the parse at {last['n']:,} respondents before any data is read. "
+                      f"Snakemake running a single job that imports nothing takes {floor['one_job']:.1f} s "
+                      f"({floor['one_job'] / last['parse']:.1f}x the parse)."]
     if "noop" in last:
         lines += ["", f"At {last['n']:,} respondents: a no-op rerun takes {last['noop']:.1f} s; a rerun after "
                       f"editing one template (`report.html.j2`) takes {last['template']:.1f} s."]
