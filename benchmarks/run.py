@@ -131,11 +131,17 @@ def bundled_wave(repeat: int) -> float:
     from vive_survey.config import load_config
 
     wave = load_config(ROOT / "config.yaml")["wave"]
+    return median_from_scratch(repeat, [sys.executable, "-m", "snakemake", "--cores", "2"],
+                               [ROOT / "results" / wave, ROOT / "reports" / wave, ROOT / "results" / "audit"])
+
+
+def median_from_scratch(repeat: int, command: list[str], outputs: list[Path]) -> float:
+    """Median wall time of `repeat` runs of `command`, each after deleting the folders `outputs`."""
     times = []
     for _ in range(repeat):
-        for folder in (ROOT / "results" / wave, ROOT / "reports" / wave, ROOT / "results" / "audit"):
+        for folder in outputs:
             shutil.rmtree(folder, ignore_errors=True)
-        times.append(measure([sys.executable, "-m", "snakemake", "--cores", "2"], ROOT)["wall"])
+        times.append(measure(command, ROOT)["wall"])
     return sorted(times)[len(times) // 2]
 
 
@@ -171,13 +177,9 @@ def orchestration_floor(work: Path, repeat: int) -> dict:
                                         "rule one:\n    output: 'done/one'\n    script: 'nothing.py'\n", encoding="utf-8")
 
     def median_run(snakefile: str) -> float:
-        times = []
-        for _ in range(repeat):
-            for folder in (work / "done", work / ".snakemake"):
-                shutil.rmtree(folder, ignore_errors=True)
-            times.append(measure([sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
-                                  str(work / snakefile), "--directory", str(work)], ROOT)["wall"])
-        return sorted(times)[len(times) // 2]
+        return median_from_scratch(repeat, [sys.executable, "-m", "snakemake", "--cores", "2", "--snakefile",
+                                            str(work / snakefile), "--directory", str(work)],
+                                   [work / "done", work / ".snakemake"])
 
     return {"wall": median_run("Snakefile"), "jobs": len(parents) - 1, "levels": _depth(parents, "all") - 1,
             "one_job": median_run("Snakefile.one")}
