@@ -1,8 +1,7 @@
 # vive-survey: raw questionnaire exports -> cleaned data -> tables -> report and diff.
 # Rules only wire files to functions of the vive_survey package (src/vive_survey/).
-
-configfile: "config.yaml"
-
+# The config is read in workflow/rules/common.smk, not by a `configfile:` directive: a run given
+# --configfile must not inherit the bundled wave's config.yaml.
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
@@ -19,3 +18,4 @@ rule all:
         TABLE_CELLS,
         DIFF_CELLS,
         REPORT_HTML,
+        STRICT_DIFF_PASSED if config["strict_diff"] else [],

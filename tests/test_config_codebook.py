@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from vive_survey.codebook import load_codebook, parse_codebook
-from vive_survey.config import load_config, validate_config
+from vive_survey.config import (WAVE_KEYS, absent_questionnaires, defaults, load_config, merge_layers, present_inputs,
+                                resolve_config, run_layers, settings_markdown, validate_config)
 from vive_survey.errors import SurveyInputError
 
 from conftest import CODEBOOK_PATH, ROOT
@@ -38,13 +39,15 @@ def test_defaults_are_filled_in():
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda c: c.pop("wave"), "(top level): 'wave' is a required property"),
+    (lambda c: c.pop("wave"), "wave: not given: every wave needs its own id"),
     (lambda c: c.update(wave="../../etc"), "wave: '../../etc' is not a valid wave id"),
-    (lambda c: c["inputs"].pop("frivillige"), "inputs: 'frivillige' is a required property"),
+    (lambda c: c["inputs"].pop("frivillige"), "inputs.frivillige: not given: give the raw export of the frivillige "
+                                              "questionnaire, or `frivillige: absent`"),
+    (lambda c: c["inputs"].update(frivillige=None), "inputs.frivillige: must be a file path"),
     (lambda c: c["inputs"].update(borgere="d.csv"), "Additional properties are not allowed ('borgere' was unexpected)"),
     (lambda c: c.update(cleaning={"invalid_values": "ignore"}), "cleaning.invalid_values: 'ignore' is not one of"),
     (lambda c: c.update(reference_year="2020"), "reference_year: '2020' is not of type 'integer'"),
-    (lambda c: c["inputs"].update(studerende={"file": "a.csv"}), "inputs.studerende: must be a file path, or a mapping"),
+    (lambda c: c["inputs"].update(studerende={"file": "a.csv"}), "inputs.studerende: must be a file path, a mapping"),
     (lambda c: c.update(derive={"job_types": {"rules": []}}), "derive.job_types.rules: [] should be non-empty"),
 ])
 def test_config_violations_name_the_key(mutate, message):
@@ -58,7 +61,92 @@ def test_several_violations_are_reported_together():
     text = config_error({"wave": "a b", "inputs": {}, "colour": "red"})
     # colour, wave, and the three missing inputs: one line each
     assert text.startswith("wave.yaml: 5 problem(s) in the configuration:")
-    assert "wave:" in text and "colour" in text and "'studerende' is a required property" in text
+    assert "wave:" in text and "colour" in text and "inputs.studerende: not given" in text
+
+
+def test_a_questionnaire_can_be_declared_absent():
+    raw = copy.deepcopy(VALID)
+    raw["inputs"]["frivillige"] = "absent"
+    config = validate_config(raw)
+    assert absent_questionnaires(config) == ["frivillige"]
+    assert set(present_inputs(config)) == {"studerende", "fagprofessionelle"}
+    raw["inputs"] = {q: "absent" for q in raw["inputs"]}
+    assert "every questionnaire is declared absent" in config_error(raw)
+
+
+def test_booleans_given_as_text_on_the_command_line_are_booleans():
+    # snakemake --config strict_diff=true hands the workflow the string 'true'
+    assert validate_config({**VALID, "strict_diff": "true"})["strict_diff"] is True
+    assert validate_config({**VALID, "cleaning": {"enforce_filter": "False"}})["cleaning"]["enforce_filter"] is False
+    assert "strict_diff: 'yes please' is not of type 'boolean'" in config_error({**VALID, "strict_diff": "yes please"})
+
+
+def test_later_layers_win_key_by_key_and_each_setting_names_its_source():
+    first = {"wave": "a", "inputs": {"studerende": {"path": "s.csv", "encoding": "cp1252"}, "frivillige": "f.csv"},
+             "cleaning": {"min_age": 16, "max_age": 90}}
+    second = {"inputs": {"studerende": "t.csv"}, "cleaning": {"max_age": 95}}
+    merged, sources = merge_layers([("base.yaml", first), ("wave.yaml", second)])
+    # a questionnaire's input is replaced whole: t.csv does not inherit base.yaml's encoding
+    assert merged["inputs"]["studerende"] == "t.csv"
+    assert merged["cleaning"] == {"min_age": 16, "max_age": 95}
+    assert sources == {"wave": "base.yaml", "inputs.studerende": "wave.yaml", "inputs.frivillige": "base.yaml",
+                       "cleaning.min_age": "base.yaml", "cleaning.max_age": "wave.yaml"}
+
+
+def test_resolved_settings_say_which_file_or_default_each_came_from():
+    wave = {"wave": "w2", "inputs": {"studerende": "s.csv", "fagprofessionelle": "p.csv", "frivillige": "absent"},
+            "reference_year": 2023}
+    config, rows = resolve_config([("wave.yaml", wave), ("--config", {"strict_diff": "true"})])
+    by_setting = {r["setting"]: (r["value"], r["source"]) for r in rows}
+    assert by_setting["wave"] == ("w2", "wave.yaml")
+    assert by_setting["inputs.frivillige"] == ("absent", "wave.yaml")
+    assert by_setting["inputs.studerende"] == ("s.csv", "wave.yaml")
+    assert by_setting["reference_year"] == (2023, "wave.yaml")
+    assert by_setting["missing_codes"] == ([], "default")
+    assert by_setting["strict_diff"] == (True, "--config")
+    assert by_setting["derive.volunteer_roles.unmatched"] == ("Ukendt rolle", "default")
+    assert config["strict_diff"] is True
+
+
+def test_a_wave_config_on_the_command_line_inherits_nothing_from_config_yaml(tmp_path):
+    (tmp_path / "config.yaml").write_text("wave: bundled\nreference_year: 2020\nmissing_codes: [9]\n"
+                                          "disclosure: {min_cell_n: 5}\ninputs: {studerende: a.csv, "
+                                          "fagprofessionelle: b.csv, frivillige: c.csv}\n", encoding="utf-8")
+    (tmp_path / "new.yaml").write_text("wave: new\ninputs: {studerende: x.csv, fagprofessionelle: y.csv}\n",
+                                       encoding="utf-8")
+    layers = run_layers([tmp_path / "new.yaml"], {}, default_file=tmp_path / "config.yaml", relative_to=tmp_path)
+    assert [source for source, _ in layers] == ["new.yaml"]
+    with pytest.raises(SurveyInputError, match="inputs.frivillige: not given"):
+        resolve_config(layers)
+    (tmp_path / "new.yaml").write_text("wave: new\ninputs: {studerende: x.csv, fagprofessionelle: y.csv, "
+                                       "frivillige: absent}\n", encoding="utf-8")
+    config, rows = resolve_config(run_layers([tmp_path / "new.yaml"], {}, default_file=tmp_path / "config.yaml",
+                                             relative_to=tmp_path))
+    assert config["wave"] == "new" and config["missing_codes"] == [] and config["disclosure"]["min_cell_n"] == 0
+    assert {r["source"] for r in rows} == {"new.yaml", "default"}
+    # without --configfile, config.yaml is the run's config
+    bundled, _ = resolve_config(run_layers([], {}, default_file=tmp_path / "config.yaml", relative_to=tmp_path))
+    assert bundled["wave"] == "bundled" and bundled["disclosure"]["min_cell_n"] == 5
+
+
+def test_the_pipeline_and_the_tests_take_their_defaults_from_one_place():
+    """config.yaml sets only the bundled wave's own keys, so every analysis setting the pipeline
+    uses on it is the schema's default, the same one make_config (the tests' configs) gets."""
+    from conftest import make_config
+
+    pipeline, rows = resolve_config(run_layers([], {}, default_file=ROOT / "config.yaml", relative_to=ROOT))
+    tests = make_config(ROOT)
+    for key in set(defaults()) - set(WAVE_KEYS):
+        assert pipeline[key] == tests[key], key
+    assert {r["source"] for r in rows if r["setting"].split(".")[0] not in WAVE_KEYS} == {"default"}
+
+
+def test_docs_config_md_lists_every_setting_with_its_default():
+    page = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    assert page == settings_markdown(), "docs/config.md is stale: run `vive-survey settings > docs/config.md`"
+    for key in ("wave", "inputs", "reference_year", "missing_codes", "disclosure.min_cell_n",
+                "derive.volunteer_roles"):
+        assert f"| `{key}` |" in page
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):

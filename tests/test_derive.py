@@ -6,7 +6,11 @@ import pandas as pd
 import pytest
 
 from vive_survey import derive
-from vive_survey.config import DEFAULT_JOB_TYPES, DEFAULT_VOLUNTEER_ROLES, validate_config
+from vive_survey.config import defaults, validate_config
+
+# The rules the pipeline uses when no config sets them: the schema's defaults, one source for both.
+DEFAULT_JOB_TYPES = defaults()["derive"]["job_types"]
+DEFAULT_VOLUNTEER_ROLES = defaults()["derive"]["volunteer_roles"]
 
 BANDS = validate_config({"wave": "w", "inputs": {"studerende": "a", "fagprofessionelle": "b", "frivillige": "c"}}
                         )["derive"]["student_experience_bands"]

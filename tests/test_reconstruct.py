@@ -64,7 +64,7 @@ def bundled_diff(tmp_path_factory):
     steps.compute_tables(tmp / "data.parquet", ROOT / config["codebook"], ROOT / "tables", config,
                          cells_out=tmp / "cells.csv", models_out=tmp / "models.csv")
     diff = steps.diff(ROOT / config["published"], tmp / "cells.csv", ROOT / config["codebook"], wave="t",
-                      strict=False, diff_out=tmp / "diff.csv", summary_out=tmp / "summary.csv",
+                      diff_out=tmp / "diff.csv", summary_out=tmp / "summary.csv",
                       audit_out=tmp / "audit.csv", html_out=tmp / "diff.html")
     return log, diff
 
@@ -96,7 +96,7 @@ def test_at_least_90_percent_of_attainable_published_cells_match(bundled_diff):
     assert share >= 0.90, f"only {share:.1%} of the attainable published cells match"
 
 
-def test_strict_diff_fails_on_a_cell_not_reproduced_after_writing_the_reports(bundled_diff, tmp_path):
+def test_strict_check_fails_on_a_cell_not_reproduced_and_leaves_the_diff(bundled_diff, tmp_path):
     from vive_survey.errors import SurveyInputError
 
     config = load_config(ROOT / "config.yaml")
@@ -108,8 +108,23 @@ def test_strict_diff_fails_on_a_cell_not_reproduced_after_writing_the_reports(bu
                 log_out=tmp / "l.json")
     steps.compute_tables(tmp / "d.parquet", ROOT / config["codebook"], ROOT / "tables", config,
                          cells_out=tmp / "cells.csv", models_out=tmp / "models.csv")
-    with pytest.raises(SurveyInputError, match=r"strict diff: \d+ published cell\(s\) not reproduced"):
-        steps.diff(ROOT / config["published"], tmp / "cells.csv", ROOT / config["codebook"], wave="t", strict=True,
-                   diff_out=tmp / "diff.csv", summary_out=tmp / "summary.csv", audit_out=tmp / "audit.csv",
-                   html_out=tmp / "diff.html")
-    assert (tmp / "diff.csv").is_file() and (tmp / "diff.html").is_file()   # the report is written first
+    result = steps.diff(ROOT / config["published"], tmp / "cells.csv", ROOT / config["codebook"], wave="t",
+                        diff_out=tmp / "diff.csv", summary_out=tmp / "summary.csv", audit_out=tmp / "audit.csv",
+                        html_out=tmp / "diff.html")
+    expected = int(result["status"].isin(["mismatch", "missing"]).sum())
+    with pytest.raises(SurveyInputError) as info:
+        steps.check_diff(tmp / "diff.csv", tmp / "diff.html", passed_out=tmp / "passed.txt")
+    message = info.value.render()
+    assert f"strict diff: {expected} published cell(s) not reproduced" in message
+    assert str(tmp / "diff.html") in message                                 # where to look
+    assert (tmp / "diff.csv").is_file() and (tmp / "diff.html").is_file()   # the evidence stays
+    assert not (tmp / "passed.txt").exists()
+
+
+def test_strict_check_passes_when_every_attainable_cell_matches(tmp_path):
+    rows = pd.DataFrame({"table": ["4.4", "4.4", "4.13"], "row": ["a", "b", "c"], "column": ["x", "x", "x"],
+                         "published": ["1,0", "2,0", "3,0"], "regenerated": ["1,0", "", ""],
+                         "status": ["match", "unattainable", "not_available"]})
+    rows.to_csv(tmp_path / "diff.csv", index=False)
+    assert steps.check_diff(tmp_path / "diff.csv", tmp_path / "diff.html", passed_out=tmp_path / "ok.txt") == 0
+    assert (tmp_path / "ok.txt").is_file()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -133,3 +135,95 @@ def test_a_run_that_fails_midway_leaves_no_output_a_later_run_would_trust(projec
     assert {"report", "all"} <= rerun <= {"report", "diff", "all"}
     assert snakemake(project).returncode == 0
     assert (reports / "index.html").is_file()
+
+
+def write_wave_config(project: Path, name: str, text: str) -> Path:
+    """A wave config as an analyst writes one, beside copies of the bundled exports."""
+    exports = project / "exports"
+    exports.mkdir(exist_ok=True)
+    for q in ("studerende", "fagprofessionelle", "frivillige"):
+        shutil.copy(project / f"data/reconstructed/{q}.csv", exports / f"{q}.csv")
+    path = project / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_wave_config_with_only_wave_and_inputs_runs_as_itself(project):
+    # config.yaml (the bundled wave) changes settings a new wave must not inherit
+    config_yaml = project / "config.yaml"
+    config_yaml.write_text(config_yaml.read_text(encoding="utf-8")
+                           + "disclosure: {min_cell_n: 5}\nlanguage: en\n", encoding="utf-8")
+    write_wave_config(project, "wave-2023.yaml", "wave: wave-2023\ninputs:\n"
+                      "  studerende: exports/studerende.csv\n  fagprofessionelle: exports/fagprofessionelle.csv\n"
+                      "  frivillige: exports/frivillige.csv\n")
+    run = snakemake(project, "--configfile", "wave-2023.yaml")
+    assert run.returncode == 0, run.stderr
+    assert not (project / "reports/reconstructed-2021").exists()       # the bundled wave's outputs untouched
+    manifest = json.loads((project / "reports/wave-2023/manifest.json").read_text(encoding="utf-8"))
+    settings = {row["setting"]: (row["value"], row["source"]) for row in manifest["settings"]}
+    assert settings["wave"] == ("wave-2023", "wave-2023.yaml")
+    assert settings["inputs.frivillige"] == ("exports/frivillige.csv", "wave-2023.yaml")
+    assert settings["disclosure.min_cell_n"] == (0, "default")
+    assert settings["language"] == ("da", "default")
+    assert settings["missing_codes"] == ([], "default")
+    assert "config.yaml" not in {row["source"] for row in manifest["settings"]}
+    assert [f["path"] for f in manifest["files"] if f["role"] == "config"] == ["wave-2023.yaml"]
+    page = (project / "reports/wave-2023/index.html").read_text(encoding="utf-8")
+    assert "<code>disclosure.min_cell_n</code></td><td><code>0</code></td><td>default</td>" in page
+    assert "reference_year (2020)" in run.stderr                        # a defaulted wave key is said on screen
+
+
+def test_a_wave_without_volunteers_runs_and_says_which_tables_are_unavailable(project):
+    write_wave_config(project, "no-volunteers.yaml", "wave: no-volunteers\nreference_year: 2020\ninputs:\n"
+                      "  studerende: exports/studerende.csv\n  fagprofessionelle: exports/fagprofessionelle.csv\n"
+                      "  frivillige: absent\n")
+    run = snakemake(project, "--configfile", "no-volunteers.yaml")
+    assert run.returncode == 0, run.stderr
+    reports = project / "reports/no-volunteers"
+    availability = pd.read_csv(reports / "tables/availability.csv", dtype=str, keep_default_na=False)
+    unavailable = set(availability.loc[availability["status"] == "not_available", "table"])
+    # every table of volunteers, and Tabel 3.2, which has a row for them
+    assert unavailable == {"3.2", "4.12", "4.13", "4.14", "4.15", "4.16", "B2.3"}
+    cells = pd.read_csv(reports / "tables/cells.csv", dtype=str, keep_default_na=False)
+    assert not set(cells["table"]) & unavailable and {"4.4", "4.9", "B2.1"} <= set(cells["table"])
+    diff = pd.read_csv(reports / "diff/cells.csv", dtype=str, keep_default_na=False)
+    in_unavailable = diff["table"].isin(unavailable)
+    assert (diff.loc[in_unavailable, "status"] == "not_available").all()
+    assert diff.loc[in_unavailable, "reason"].str.contains("it has no frivillige questionnaire").all()
+    assert not (diff.loc[~in_unavailable, "status"] == "not_available").any()
+    summary = pd.read_csv(reports / "diff/summary.csv").set_index("table")
+    assert summary.loc["4.13", "not_available"] == 16 and pd.isna(summary.loc["4.13", "match_share"])
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    assert page.count("ikke tilgængelig for denne bølge") >= len(unavailable)
+    assert "intet spørgeskema til frivillige" in (reports / "tables/4.14.md").read_text(encoding="utf-8")
+    assert "intet spørgeskema til frivillige" in (reports / "tables/4.14.tex").read_text(encoding="utf-8")
+    log = json.loads((reports / "cleaning_log.json").read_text(encoding="utf-8"))
+    assert log["questionnaires_absent"] == ["frivillige"] and "frivillige" not in log["questionnaires"]
+
+
+@pytest.mark.parametrize("text, key", [
+    ("inputs:\n  studerende: exports/studerende.csv\n  fagprofessionelle: exports/fagprofessionelle.csv\n"
+     "  frivillige: exports/frivillige.csv\n", "wave: not given"),
+    ("wave: w\ninputs:\n  studerende: exports/studerende.csv\n  fagprofessionelle: exports/fagprofessionelle.csv\n",
+     "inputs.frivillige: not given"),
+])
+def test_a_wave_config_lacking_a_key_is_refused_naming_it(project, text, key):
+    write_wave_config(project, "incomplete.yaml", text)
+    run = snakemake(project, "--configfile", "incomplete.yaml")
+    assert run.returncode != 0
+    assert f"incomplete.yaml: {key}" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    assert not (project / "reports").exists() and not (project / "results").exists()
+
+
+def test_strict_diff_as_documented_fails_and_keeps_the_diff(project):
+    run = snakemake(project, "--config", "strict_diff=true")
+    assert run.returncode != 0
+    match = re.search(r"strict diff: (\d+) published cell\(s\) not reproduced", run.stderr)
+    assert match, run.stderr[-3000:]
+    assert "reports/reconstructed-2021/diff/index.html" in run.stderr
+    diff_dir = project / "reports/reconstructed-2021/diff"
+    diff = pd.read_csv(diff_dir / "cells.csv", dtype=str, keep_default_na=False)
+    assert int(match[1]) == diff["status"].isin(["mismatch", "missing"]).sum() > 0
+    assert (diff_dir / "index.html").is_file() and (diff_dir / "summary.csv").is_file()
+    assert (project / "reports/reconstructed-2021/index.html").is_file()   # the rest of the run finished too

@@ -387,6 +387,8 @@ def clean_wave(raws: dict[str, RawTable], codebook: Codebook, config: dict) -> C
     # Categorical columns must share their categories across questionnaires to stay categorical.
     for item in codebook.items:
         scale = codebook.scale_of(item)
+        if item.id not in data:  # an item only a questionnaire the wave declares absent has
+            data[item.id] = _empty_column(scale, data.index)
         if scale.kind == "nominal":
             data[item.id] = pd.Categorical(data[item.id], categories=scale.labels)
         elif scale.kind == "ordinal":

@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check-config", help="validate a wave config and its codebook")
     check.add_argument("config", nargs="?", default="config.yaml")
+    sub.add_parser("settings", help="print every setting with its default and description (docs/config.md)")
     synthetic = sub.add_parser("synthetic-wave", help="write a synthetic wave of N respondents (not VIVE's data)")
     synthetic.add_argument("n", type=int)
     synthetic.add_argument("--out", default="synthetic-wave")
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
             check_input_files(config)
             codebook = load_codebook(config["codebook"])
             print(f"{args.config}: wave '{config['wave']}' is valid; codebook has {len(codebook.items)} items")
+        elif args.command == "settings":
+            from .config import settings_markdown
+
+            sys.stdout.write(settings_markdown())
         elif args.command == "synthetic-wave":
             from .codebook import load_codebook
             from .synthetic import write_synthetic_wave

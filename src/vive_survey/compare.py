@@ -8,6 +8,7 @@ Status of a published cell:
   (reason from the audit), or the report prints no value at all in the cell.
 - mismatch: regenerated, but different.
 - missing: published, but not regenerated (no cell with that key, or no value, e.g. no respondents).
+- not_available: the table needs a questionnaire the wave declares absent, so it was not computed.
 A regenerated cell with no published twin is `extra`.
 """
 
@@ -25,7 +26,9 @@ from .published import KEY, table_sort_key
 
 DIFF_COLUMNS = ["table", "row", "column", "published", "regenerated", "status", "reason",
                 "section", "subrow", "stat", "published_value", "regenerated_value", "decimals", "base_n"]
-STATUSES = ["match", "mismatch", "missing", "unattainable", "extra"]
+STATUSES = ["match", "mismatch", "missing", "unattainable", "not_available", "extra"]
+# The statuses a strict diff fails on: cells that data could reproduce and the wave did not.
+NOT_REPRODUCED = ["mismatch", "missing"]
 SECONDARY_STATS = {"sd": "sd"}
 _MARKS = re.compile(r"(\*\*|\*|†)$")
 
@@ -63,9 +66,18 @@ def _regression_status(printed: str, value: float, p: float, flag: str) -> tuple
     return "mismatch", "regenerated " + " and ".join(parts)
 
 
-def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None
-            ) -> pd.DataFrame:
-    """One row per published cell (in report order), then the extra regenerated cells."""
+def not_available_reason(absent_questionnaires: str) -> str:
+    names = ", ".join(absent_questionnaires.split())
+    return f"not available for this wave: it has no {names} questionnaire (inputs: {names}: absent)"
+
+
+def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None,
+            availability: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per published cell (in report order), then the extra regenerated cells. A table that
+    `availability` marks not_available gives its published cells that status, with the reason."""
+    unavailable = {} if availability is None else {
+        row.table: not_available_reason(row.absent_questionnaires)
+        for row in availability.itertuples(index=False) if row.status == "not_available"}
     # A dict, not .loc: a thousand label lookups on a MultiIndex cost more than the whole rest.
     regen = dict(zip(map(tuple, regenerated[KEY].to_numpy()),
                      zip(regenerated["value"], regenerated["base_n"], regenerated["flag"])))
@@ -102,6 +114,8 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
                 status, reason = "mismatch", f"regenerated {value:.4g}"
         if status != "match" and key in unattainable:
             status, reason = "unattainable", unattainable[key]
+        if cell.table in unavailable:
+            status, reason = "not_available", unavailable[cell.table]
         rows.append({"table": cell.table, "row": display_row(cell.row, cell.subrow),
                      "column": display_column(cell.column, cell.stat), "published": cell.printed,
                      "regenerated": shown, "status": status, "reason": reason, "section": cell.section,
@@ -125,14 +139,16 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
 
 def summarise(diff: pd.DataFrame) -> pd.DataFrame:
     """Per table and overall: counts by status and the share of published cells that match, of
-    all and of those the audit does not mark unattainable."""
+    all that the wave could have (not_available cells left out) and of those the audit does not
+    mark unattainable either."""
     counts = pd.crosstab(diff["table"], diff["status"]).reindex(columns=STATUSES, fill_value=0)
     counts = counts.reindex(sorted(counts.index, key=table_sort_key))
     counts.loc["Total"] = counts.sum()
-    published = counts[["match", "mismatch", "missing", "unattainable"]].sum(axis=1)
-    attainable = published - counts["unattainable"]
+    published = counts[["match", "mismatch", "missing", "unattainable", "not_available"]].sum(axis=1)
+    available = published - counts["not_available"]
+    attainable = available - counts["unattainable"]
     counts.insert(0, "published", published)
-    counts["match_share"] = np.where(published > 0, counts["match"] / published.where(published > 0, 1), np.nan)
+    counts["match_share"] = np.where(available > 0, counts["match"] / available.where(available > 0, 1), np.nan)
     counts["match_share_attainable"] = np.where(attainable > 0, counts["match"] / attainable.where(attainable > 0, 1),
                                                 np.nan)
     return counts.reset_index().rename(columns={"index": "table"})

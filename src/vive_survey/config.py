@@ -17,36 +17,30 @@ import yaml
 from .errors import Problem, SurveyInputError
 from .yamlfile import read_yaml
 
-DEFAULT_JOB_TYPES = {
-    "unmatched": "Ukendt",
-    "rules": [
-        {"label": "Ledere", "keywords": ["leder", "chef", "ledelse", "forstander"],
-         "exclude": ["vejleder", "medleder"]},
-        {"label": "Socialrådgivere", "keywords": ["socialrådgiver", "rådgiver"]},
-        {"label": "Socialpædagoger", "keywords": ["pædagog"]},
-        {"label": "Sundhedsmedarbejdere",
-         "keywords": ["sygeplejerske", "sosu", "sundhed", "ergoterapeut", "fysioterapeut", "plejer"]},
-        {"label": "Administrative medarbejdere",
-         "keywords": ["administrativ", "sekretær", "konsulent", "sagsbehandler", "kontor", "koordinator"]},
-    ],
-}
-DEFAULT_VOLUNTEER_ROLES = {
-    # Tabel 4.14 prints the unmatched group as "Ukendt rolle".
-    "unmatched": "Ukendt rolle",
-    "rules": [
-        {"label": "Leder", "keywords": ["leder", "formand", "forperson", "bestyrelse", "daglig ledelse"],
-         "exclude": ["vejleder"]},
-        {"label": "Koordinator", "keywords": ["koordinator", "tovholder", "koordinere", "koordinerende"]},
-        {"label": "Medhjælp",
-         "keywords": ["frivillig", "mentor", "besøgsven", "hjælper", "medhjælp", "værested", "aktivitet",
-                      "rådgivning", "vejleder", "støtte"]},
-    ],
+QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
+# The keys that describe one wave rather than the analysis: a wave's config must give them (or take
+# the schema's documented default); they are never inherited from another wave's config file.
+WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes")
+ABSENT = "absent"
+DEFAULT_SOURCE = "default"
+COMMAND_LINE_SOURCE = "--config"
+# Where a key the user must give is missing, say what to write (the key's path -> the advice).
+REQUIRED_ADVICE = {
+    "wave": ("not given: every wave needs its own id (letters, digits, '-' and '_'), for example "
+             "`wave: wave-2023`; it names the folders results/<wave>/ and reports/<wave>/"),
+    "inputs": "not given: list the raw export of each questionnaire (studerende, fagprofessionelle, frivillige)",
 }
 
 
 def _schema() -> dict:
     text = resources.files("vive_survey").joinpath("schemas/config.schema.yaml").read_text("utf-8")
     return yaml.safe_load(text)
+
+
+def defaults() -> dict:
+    """Every setting that has a default, with that default: what a config that sets nothing gets."""
+    schema = _schema()
+    return _fill_defaults(schema, {}, schema)
 
 
 def _path_of(error: jsonschema.ValidationError) -> str:
@@ -65,6 +59,11 @@ def _fill_defaults(schema: dict, instance: Any, root: dict) -> Any:
         for key, sub in schema["properties"].items():
             if key not in instance and "default" in sub:
                 instance[key] = copy.deepcopy(sub["default"])
+            elif isinstance(instance.get(key), dict) and isinstance(sub.get("default"), dict):
+                # A mapping given in part keeps the rest of its default (volunteer_roles given only
+                # new rules still prints its unmatched group as "Ukendt rolle").
+                for inner, value in sub["default"].items():
+                    instance[key].setdefault(inner, copy.deepcopy(value))
             if key in instance:
                 instance[key] = _fill_defaults(sub, instance[key], root)
     if isinstance(instance, list) and isinstance(schema.get("items"), dict):
@@ -80,10 +79,20 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
     if not isinstance(config, dict):
         raise SurveyInputError(Problem("the configuration must be a mapping of keys to values", file=source))
     schema = _schema()
+    config = _coerce_booleans(schema, copy.deepcopy(config), schema)
     validator = jsonschema.Draft7Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
         message = error.message
+        if error.validator == "required":
+            missing = error.message.split("'")[1]
+            path = ".".join([*map(str, error.absolute_path), missing])
+            advice = REQUIRED_ADVICE.get(path)
+            if advice is None and list(error.absolute_path) == ["inputs"]:
+                advice = (f"not given: give the raw export of the {missing} questionnaire, or `{missing}: absent` "
+                          "if this wave has none (the tables that need it are then reported as not available)")
+            problems.append(Problem(f"{path}: {advice or 'not given'}", file=source))
+            continue
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             message += f"; allowed keys: {', '.join(allowed)}"
@@ -91,22 +100,176 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
             message = (f"{error.instance!r} is not a valid wave id: use 1-64 letters, digits, '-' or '_' "
                        "(it becomes part of output paths)")
         if error.validator == "oneOf" and error.absolute_path and error.absolute_path[0] == "inputs":
-            message = ("must be a file path, or a mapping with 'path' and optional 'encoding', 'delimiter', "
-                       f"'sheet', 'header_rows'; got {error.instance!r}")
+            message = ("must be a file path, a mapping with 'path' and optional 'encoding', 'delimiter', "
+                       f"'sheet', 'header_rows', or `absent` (this wave has no such questionnaire); got {error.instance!r}")
         problems.append(Problem(f"{_path_of(error)}: {message}", file=source))
     if problems:
         raise SurveyInputError(problems, title=f"{source}: {len(problems)} problem(s) in the configuration:")
-    config = _fill_defaults(schema, copy.deepcopy(config), schema)
-    derive = config["derive"]
-    derive.setdefault("job_types", copy.deepcopy(DEFAULT_JOB_TYPES))
-    derive.setdefault("volunteer_roles", copy.deepcopy(DEFAULT_VOLUNTEER_ROLES))
+    config = _fill_defaults(schema, config, schema)
     config["inputs"] = {name: normalise_input(spec) for name, spec in config["inputs"].items()}
+    if not present_inputs(config):
+        raise SurveyInputError(Problem("inputs: every questionnaire is declared absent; a wave needs at least one",
+                                       file=source))
     return config
 
 
+def _coerce_booleans(schema: dict, instance: Any, root: dict) -> Any:
+    """'true' and 'false' as text become booleans where the schema wants a boolean: Snakemake passes
+    `--config strict_diff=true` on as the string 'true'."""
+    if "$ref" in schema:
+        schema = root["definitions"][schema["$ref"].rsplit("/", 1)[-1]]
+    if isinstance(instance, dict) and "properties" in schema:
+        for key, sub in schema["properties"].items():
+            if key in instance:
+                instance[key] = _coerce_booleans(sub, instance[key], root)
+    elif schema.get("type") == "boolean" and isinstance(instance, str) and instance.strip().lower() in ("true", "false"):
+        return instance.strip().lower() == "true"
+    return instance
+
+
 def normalise_input(spec: str | dict) -> dict:
-    """An input given as a bare path becomes {'path': path}."""
+    """An input given as a bare path becomes {'path': path}; `absent` becomes {'absent': True}."""
+    if spec == ABSENT:
+        return {"absent": True}
     return {"path": spec} if isinstance(spec, str) else dict(spec)
+
+
+def present_inputs(config: dict) -> dict[str, dict]:
+    """The questionnaires this wave has, with their reading options."""
+    return {name: spec for name, spec in config["inputs"].items() if not spec.get("absent")}
+
+
+def absent_questionnaires(config: dict) -> list[str]:
+    """The questionnaires the wave's config declares absent (`frivillige: absent`)."""
+    return [name for name, spec in config["inputs"].items() if spec.get("absent")]
+
+
+# ------------------------------------------------------------------ layered config files
+
+def merge_layers(layers: list[tuple[str, dict]]) -> tuple[dict, dict[str, str]]:
+    """Merge config mappings in order, later ones winning key by key (mappings merge; lists, values
+    and each questionnaire's input are replaced whole). Returns the merged mapping and, for every
+    setting set, the source (file name or '--config') that set it, keyed by the setting's path."""
+    merged: dict = {}
+    sources: dict[str, str] = {}
+    for source, values in layers:
+        if not isinstance(values, dict):
+            raise SurveyInputError(Problem("the configuration must be a mapping of keys to values", file=source))
+        _merge_into(merged, copy.deepcopy(values), source, sources, "")
+    return merged, sources
+
+
+def _merge_into(target: dict, values: dict, source: str, sources: dict, prefix: str) -> None:
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        atomic = prefix == "inputs."           # a questionnaire's input is one setting
+        if isinstance(value, dict) and not atomic and isinstance(target.get(key), dict):
+            _merge_into(target[key], value, source, sources, f"{path}.")
+            continue
+        target[key] = value
+        for known in [k for k in sources if k == path or k.startswith(f"{path}.")]:
+            del sources[known]
+        if isinstance(value, dict) and not atomic:
+            for leaf in _leaf_paths(value, f"{path}."):
+                sources[leaf] = source
+        else:
+            sources[path] = source
+
+
+def _leaf_paths(values: dict, prefix: str) -> list[str]:
+    out = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value and prefix != "inputs.":
+            out += _leaf_paths(value, f"{path}.")
+        else:
+            out.append(path)
+    return out
+
+
+def resolve_config(layers: list[tuple[str, dict]]) -> tuple[dict, list[dict]]:
+    """The config of a run from its layers (config files in order, then command-line values):
+    merged, validated, defaults filled in. Returns the config and, for each setting, where its value
+    came from: [{'setting', 'value', 'source'}], the source being a file, '--config' or 'default'."""
+    merged, sources = merge_layers(layers)
+    where = " + ".join(dict.fromkeys(source for source, _ in layers)) or "config"
+    config = validate_config(merged, source=where)
+    rows = []
+    for path in _leaf_paths(config, ""):
+        value = config
+        for part in path.split("."):
+            value = value[part]
+        source = sources.get(path) or next((sources[p] for p in sources if path.startswith(f"{p}.")), DEFAULT_SOURCE)
+        if path.startswith("inputs.") and value in ({"absent": True}, {"path": value.get("path")}):
+            value = value.get("path", ABSENT)
+        rows.append({"setting": path, "value": value, "source": source})
+    return config, rows
+
+
+def defaulted_wave_keys(settings: list[dict]) -> str:
+    """The wave keys a run takes from the defaults, as 'reference_year (2020), ...' ('' if none):
+    worth a line on screen, since a wrong reference year shifts every age."""
+    return ", ".join(f"{row['setting']} ({row['value']!r})" for row in settings
+                     if row["setting"] in WAVE_KEYS and row["source"] == DEFAULT_SOURCE)
+
+
+def run_layers(cli_configfiles: list, cli_config: dict, *, default_file: str | Path = "config.yaml",
+               relative_to: Path | None = None) -> list[tuple[str, dict]]:
+    """The config layers of a Snakemake run. A run given config files on the command line
+    (--configfile) is defined by them alone: the bundled wave's config.yaml is read only when none
+    is given, so that a new wave inherits nothing from it. --config values come last."""
+    base = relative_to or Path.cwd()
+
+    def name(path) -> str:
+        path = Path(path)
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            return str(path)
+
+    files = [Path(f) for f in cli_configfiles] or [Path(default_file)]
+    layers = [(name(f), read_yaml(f, "configuration") or {}) for f in files]
+    if cli_config:
+        layers.append((COMMAND_LINE_SOURCE, dict(cli_config)))
+    return layers
+
+
+def settings_markdown() -> str:
+    """docs/config.md: every setting with its description and default, read from the schema (the
+    one source of both), so the page cannot drift from what the pipeline does."""
+    schema = _schema()
+    lines = ["# Settings of a wave", "",
+             "Generated from `src/vive_survey/schemas/config.schema.yaml` by `vive-survey settings`; a test keeps",
+             "this page current. A run's settings come from the config files it is given and nothing else:",
+             "`snakemake --cores 2` reads `config.yaml` (the bundled wave); `--configfile a.yaml [b.yaml ...]`",
+             "reads those files instead (later files win key by key), then `--config key=value` values. A key",
+             "no file sets takes the default below. The report's provenance lists every setting with the file",
+             "it came from.", "",
+             "| setting | wave key | default | description |", "|---|---|---|---|"]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    def walk(properties: dict, prefix: str) -> None:
+        for key, sub in properties.items():
+            path = f"{prefix}{key}"
+            resolved = schema["definitions"][sub["$ref"].rsplit("/", 1)[-1]] if "$ref" in sub else sub
+            if sub.get("default") == {} and "properties" in resolved:     # a group of settings
+                walk(resolved["properties"], f"{path}.")
+                continue
+            default = sub.get("default", resolved.get("default"))
+            if default is None:
+                shown = "(required)" if path in schema.get("required", []) else ""
+            else:
+                flow = yaml.safe_dump(default, allow_unicode=True, default_flow_style=True, sort_keys=False,
+                                      width=10**6)
+                shown = "`" + flow.strip().removesuffix("...").strip() + "`"
+            text = " ".join(str(sub.get("description") or resolved.get("description") or "").split())
+            wave_key = "yes" if path.split(".")[0] in WAVE_KEYS else ""
+            lines.append(f"| `{path}` | {wave_key} | {cell(shown)} | {cell(text)} |")
+
+    walk(schema["properties"], "")
+    return "\n".join(lines) + "\n"
 
 
 def load_config(path: str | Path) -> dict:
@@ -118,7 +281,7 @@ def check_input_files(config: dict, *, base: Path | None = None) -> None:
     """Every configured input and the codebook must exist; report all that do not."""
     base = base or Path.cwd()
     problems = []
-    for name, spec in config["inputs"].items():
+    for name, spec in present_inputs(config).items():
         if not (base / spec["path"]).is_file():
             problems.append(Problem(f"inputs.{name}: file not found: {spec['path']}"))
     if not (base / config["codebook"]).is_file():

@@ -49,6 +49,17 @@ WORDS_DA: dict[str, str] = {
     "chi2_missing": "Anm.: Chi²-testen kunne ikke beregnes (for få besvarelser).",
     "p_equals": "= {p}",
     "p_below": "< {p}",
+    "not_available": "ikke tilgængelig for denne bølge",
+    "not_available_note": ("Tabellen kan ikke beregnes for denne bølge: den har intet spørgeskema til "
+                           "{questionnaires} (erklæret fraværende i konfigurationen)."),
+    "questionnaire_studerende": "studerende",
+    "questionnaire_fagprofessionelle": "fagprofessionelle",
+    "questionnaire_frivillige": "frivillige",
+    "settings": "Indstillinger",
+    "settings_intro": ("Hver indstilling i kørslen og den fil, den kom fra ('default': standardværdien i "
+                       "docs/config.md)."),
+    "setting": "Indstilling",
+    "source": "Kilde",
     "qualitative": "transkriberet, ikke beregnet",
     "qualitative_note": "Tabellen er transkriberet fra rapporten, ikke beregnet ud fra data.",
     "report_title": "Tabeller fra spørgeskemaundersøgelsen",

@@ -53,6 +53,17 @@ class TableSpec:
     def groups(self) -> list[Block]:
         return [_block(b) for b in self.raw.get("groups", [])]
 
+    def questionnaires(self, all_questionnaires: tuple[str, ...]) -> list[str]:
+        """The questionnaires whose respondents the table describes: its population's, else those
+        its groups name (Tabel 3.2 has a row per questionnaire), else every one."""
+        named = self.population.get("questionnaire")
+        if named:
+            return named
+        for block in self.groups:
+            if block.var == "questionnaire":
+                return [lv.value for lv in block.levels]
+        return list(all_questionnaires)
+
     def __getitem__(self, key: str):
         return self.raw[key]
 

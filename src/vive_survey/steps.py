@@ -81,7 +81,8 @@ def clean(inputs: dict[str, dict], codebook_path: str | Path, config: dict, *, d
     if problems:
         raise SurveyInputError(problems)
     result = clean_wave(raws, codebook, config)
-    log = {"wave": config["wave"], "codebook": str(codebook_path), **result.log}
+    log = {"wave": config["wave"], "codebook": str(codebook_path), **result.log,
+           "questionnaires_absent": list(config.get("absent_questionnaires", []))}
     write_parquet(result.data, data_out)
     write_csv(result.exclusions, exclusions_out)
     write_json(log, log_out)
@@ -108,17 +109,22 @@ def run_step(function: Callable[[], object], log_file: str | None = None) -> Non
 
 
 def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: str | Path, settings: dict, *,
-                   cells_out: str | Path, models_out: str | Path) -> pd.DataFrame:
+                   cells_out: str | Path, models_out: str | Path,
+                   availability_out: str | Path | None = None) -> pd.DataFrame:
     """Every table of the specification from the cleaned data: reports/<wave>/tables/cells.csv
-    (aggregates only) and the full OLS estimates in wide form."""
+    (aggregates only), the full OLS estimates in wide form, and which tables the wave can have
+    (`availability.csv`: a table that needs a questionnaire the wave declares absent has no cells)."""
     from . import tables
     from .cells import frame, write_cells
+    from .config import QUESTIONNAIRES
     from .disclosure import suppress
     from .indices import add_indices
     from .spec import load_specs
 
     codebook = load_codebook(codebook_path)
     specs = load_specs(specs_dir, codebook)
+    available = tables.availability(specs, settings.get("absent_questionnaires", []), QUESTIONNAIRES)
+    specs = [s for s, status in zip(specs, available["status"]) if status == "available"]
     data = read_analysis_columns(data_path, codebook)
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
@@ -127,6 +133,8 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     cells = suppress(cells, settings.get("disclosure", {}).get("min_cell_n", 0))
     write_cells(cells, cells_out)
     write_csv(model_estimates(cells, [s.id for s in specs if s.kind == "ols"]), models_out)
+    if availability_out is not None:
+        write_csv(available, availability_out)
     return cells
 
 
@@ -178,13 +186,13 @@ def read_findings(path: str | Path) -> pd.DataFrame:
 
 
 def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str | Path, *, wave: str,
-         strict: bool, diff_out: str | Path, summary_out: str | Path, audit_out: str | Path,
-         html_out: str | Path, audit_in: str | Path | None = None) -> pd.DataFrame:
+         diff_out: str | Path, summary_out: str | Path, audit_out: str | Path, html_out: str | Path,
+         audit_in: str | Path | None = None, availability_in: str | Path | None = None) -> pd.DataFrame:
     """Compare every published cell with the regenerated one: reports/<wave>/diff/cells.csv, a
     per-table summary, the audit findings it used, and an HTML page with the tables side by side.
-    With `strict`, any mismatch or missing cell fails the step (after writing the reports).
+    The diff is a report and never fails; `check_diff` is the strict test of it.
     `audit_in` is the audit's findings computed before (`audit_published`); without it the audit
-    runs here."""
+    runs here. `availability_in` (tables/availability.csv) marks the tables the wave cannot have."""
     from .cells import read_cells
     from .compare import compare, summarise
     from .published import load_metadata, load_published
@@ -198,7 +206,8 @@ def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str |
         from . import audit
 
         findings = audit.audit(published, metadata, load_codebook(codebook_path))
-    result = compare(published, read_cells(cells_path), findings)
+    availability = read_availability(availability_in) if availability_in is not None else None
+    result = compare(published, read_cells(cells_path), findings, availability)
     summary = summarise(result)
     write_csv(result, diff_out)
     write_csv(summary, summary_out)
@@ -214,18 +223,36 @@ def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str |
                   summary=summary_text.astype(str).to_numpy().tolist())
     with atomic_path(html_out) as tmp:
         tmp.write_text(html, encoding="utf-8")
-    if strict:
-        bad = result[result["status"].isin(["mismatch", "missing"])]
-        if len(bad):
-            from .errors import Problem
-
-            first = bad.iloc[0]
-            raise SurveyInputError(Problem(
-                f"strict diff: {len(bad)} published cell(s) not reproduced, e.g. Tabel {first['table']}, "
-                f"{first['row']!r}, {first['column']!r}: published {first['published']!r}, regenerated "
-                f"{first['regenerated']!r} ({first['status']})", file=str(diff_out),
-                hint="see the diff's index.html; run without strict_diff to report only"))
     return result
+
+
+def read_availability(path: str | Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def check_diff(diff_path: str | Path, html_path: str | Path, *, passed_out: str | Path) -> int:
+    """The strict diff (`strict_diff: true`): fail when a published cell that data could reproduce
+    was not reproduced (mismatch or missing). It only reads the diff, so the diff's files stay on
+    disk as the evidence; on success it writes a one-line note to `passed_out`."""
+    from .compare import NOT_REPRODUCED
+    from .errors import Problem
+    from .safe_text import restore
+
+    result = pd.read_csv(diff_path, dtype=str, keep_default_na=False)
+    bad = result[result["status"].isin(NOT_REPRODUCED)]
+    if len(bad):
+        first = bad.iloc[0]
+        counts = ", ".join(f"{n} {status}" for status, n in bad["status"].value_counts().sort_index().items())
+        raise SurveyInputError(Problem(
+            f"strict diff: {len(bad)} published cell(s) not reproduced ({counts}); the first: Tabel "
+            f"{restore(first['table'])}, {restore(first['row'])!r}, {restore(first['column'])!r}: published "
+            f"{restore(first['published'])!r}, regenerated {restore(first['regenerated'])!r}", file=str(diff_path),
+            hint=f"see {html_path} (the tables side by side) and {diff_path}; run without "
+                 "strict_diff to report only"))
+    with atomic_path(passed_out) as tmp:
+        tmp.write_text(f"strict diff passed: no published cell of {diff_path} is a mismatch or missing\n",
+                       encoding="utf-8")
+    return 0
 
 
 def reconstruct_wave(published_dir: str | Path, specs_dir: str | Path, codebook_path: str | Path, settings: dict,

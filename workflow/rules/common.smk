@@ -1,16 +1,28 @@
-# Validate the config once, before any job runs: one message per problem, no traceback.
+# The run's config, validated once before any job runs: one message per problem, no traceback.
+# Its layers are the --configfile files (or, when none is given, config.yaml) and then --config
+# values; every setting none of them gives takes the schema's documented default.
 import sys
 from pathlib import Path
 
-from vive_survey.config import check_input_files, validate_config
+from vive_survey.config import (COMMAND_LINE_SOURCE, absent_questionnaires, check_input_files, defaulted_wave_keys,
+                                present_inputs, resolve_config, run_layers)
 from vive_survey.errors import SurveyInputError
 
 try:
-    config = validate_config(config, source="config")
+    _layers = run_layers(workflow.overwrite_configfiles, dict(workflow.config_settings.config))
+    config, CONFIG_SETTINGS = resolve_config(_layers)
     check_input_files(config)
 except SurveyInputError as _error:
     sys.stderr.write(f"vive-survey: {_error.render()}\n")
     sys.exit(1)
+# Every config file of the run, relative to the working directory: inputs of the report, and listed
+# with their SHA-256 and the settings each gave in its provenance.
+CONFIG_FILES = [source for source, _ in _layers if source != COMMAND_LINE_SOURCE]
+INPUTS = present_inputs(config)
+ABSENT_QUESTIONNAIRES = absent_questionnaires(config)
+if _defaulted := defaulted_wave_keys(CONFIG_SETTINGS):
+    sys.stderr.write(f"vive-survey: wave '{config['wave']}' takes the default of {_defaulted} "
+                     "(docs/config.md); set them in the wave's config if they differ\n")
 
 WAVE = config["wave"]
 RESULTS = f"results/{WAVE}"
@@ -20,7 +32,10 @@ EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
 CLEANING_LOG = f"{REPORTS}/cleaning_log.json"
 TABLE_SPECS = sorted(str(p) for p in Path("tables").glob("*.yaml"))
 TABLE_CELLS = f"{REPORTS}/tables/cells.csv"
+TABLE_AVAILABILITY = f"{REPORTS}/tables/availability.csv"
 PUBLISHED_FILES = sorted(str(p) for p in Path(config["published"]).glob("*.*"))
 DIFF_CELLS = f"{REPORTS}/diff/cells.csv"
+DIFF_HTML = f"{REPORTS}/diff/index.html"
+STRICT_DIFF_PASSED = f"{RESULTS}/diff/strict-diff-passed.txt"
 AUDIT_FINDINGS = "results/audit/findings.csv"
 REPORT_HTML = f"{REPORTS}/index.html"

@@ -9,14 +9,12 @@ import vive_survey
 REPORT_TEMPLATES = sorted(
     os.path.relpath(str(p)) for p in (Path(vive_survey.__file__).parent / "templates").glob("*.j2")
 )
-# Every config file of the run (config.yaml and any --configfile), relative to the working
-# directory: inputs of the report, and listed with their SHA-256 in its provenance.
-REPORT_CONFIGFILES = list(dict.fromkeys(os.path.relpath(str(p)) for p in workflow.configfiles))
 
 
 rule report:
     input:
         cells=TABLE_CELLS,
+        availability=TABLE_AVAILABILITY,
         cleaning_log=CLEANING_LOG,
         specs=TABLE_SPECS,
         codebook=config["codebook"],
@@ -24,7 +22,7 @@ rule report:
         qualitative="data/published/qualitative.yaml",
         labels="data/labels_en.yaml",
         templates=REPORT_TEMPLATES,
-        configs=REPORT_CONFIGFILES,
+        configs=CONFIG_FILES,
     output:
         html=f"{REPORTS}/index.html",
         xlsx=f"{REPORTS}/tables.xlsx",
@@ -42,6 +40,7 @@ rule report:
             "labels": "data/labels_en.yaml",
             "min_cell_n": config["disclosure"]["min_cell_n"],
             "figure_cache": f"{RESULTS}/figure-cache",
+            "config_settings": CONFIG_SETTINGS,
         },
     log:
         f"{RESULTS}/logs/report.log",

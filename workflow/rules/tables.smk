@@ -4,11 +4,15 @@ rule tables:
         codebook=config["codebook"],
         specs=TABLE_SPECS,
     output:
-        cells=f"{REPORTS}/tables/cells.csv",
+        cells=TABLE_CELLS,
         models=f"{REPORTS}/tables/models.csv",
+        availability=TABLE_AVAILABILITY,
     params:
         specs_dir="tables",
-        settings={k: config[k] for k in ("seed", "indices", "crosstab", "models", "disclosure")},
+        settings={
+            **{k: config[k] for k in ("seed", "indices", "crosstab", "models", "disclosure")},
+            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
+        },
     log:
         f"{RESULTS}/logs/tables.log",
     benchmark:

@@ -7,12 +7,12 @@ run_step(
         snakemake.input.cells,
         snakemake.input.codebook,
         wave=snakemake.params.wave,
-        strict=snakemake.params.strict,
         diff_out=snakemake.output.cells,
         summary_out=snakemake.output.summary,
         audit_out=snakemake.output.audit,
         html_out=snakemake.output.html,
         audit_in=snakemake.input.audit,
+        availability_in=snakemake.input.availability,
     ),
     log_file=snakemake.log[0],
 )

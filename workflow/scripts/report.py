@@ -13,6 +13,7 @@ run_step(
         list(snakemake.input.configs),
         snakemake.params.settings,
         snakemake.params.out_dir,
+        availability_path=snakemake.input.availability,
     ),
     log_file=snakemake.log[0],
 )

@@ -9,6 +9,7 @@ run_step(
         snakemake.params.settings,
         cells_out=snakemake.output.cells,
         models_out=snakemake.output.models,
+        availability_out=snakemake.output.availability,
     ),
     log_file=snakemake.log[0],
 )
