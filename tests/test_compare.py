@@ -95,3 +95,23 @@ def test_summary_shares_of_all_and_of_attainable_cells():
     assert summary.loc["4.4", "match_share"] == pytest.approx(1 / 3)
     assert summary.loc["4.4", "match_share_attainable"] == pytest.approx(1 / 2)
     assert summary.loc["Total", ["published", "match", "extra"]].tolist() == [4, 2, 1]
+
+
+def test_cells_of_a_table_the_wave_cannot_have_are_not_available_and_left_out_of_the_shares():
+    pub = published(("4.4", "a", "Altid", "pct", "10,0", 10.0, 1), ("4.4", "b", "Altid", "pct", "10,0", 10.0, 1),
+                    ("4.13", "c", "Altid", "pct", "5,0", 5.0, 1), ("4.13", "d", "Altid", "pct", "", np.nan, pd.NA))
+    regen = frame([cell("4.4", "a", "Altid", "pct", 10.0), cell("4.4", "b", "Altid", "pct", 20.0)])
+    availability = pd.DataFrame({"table": ["4.4", "4.13"], "status": ["available", "not_available"],
+                                 "absent_questionnaires": ["", "frivillige"]})
+    diff = compare(pub, regen, availability=availability)
+    assert status_of(diff, "c") == ("not_available", "not available for this wave: it has no frivillige "
+                                                     "questionnaire (inputs: frivillige: absent)")
+    assert status_of(diff, "d")[0] == "not_available"        # even a cell the report leaves blank
+    summary = summarise(diff).set_index("table")
+    assert summary.loc["4.13", ["published", "match", "not_available"]].tolist() == [2, 0, 2]
+    assert pd.isna(summary.loc["4.13", "match_share"])
+    # 1 match of the 2 cells the wave could have; the two not-available cells count in neither share
+    assert summary.loc["Total", "match_share"] == pytest.approx(1 / 2)
+    assert summary.loc["Total", "match_share_attainable"] == pytest.approx(1 / 2)
+    # without availability the same cells are simply missing
+    assert status_of(compare(pub, regen), "c")[0] == "missing"
