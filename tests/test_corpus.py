@@ -46,11 +46,13 @@ class Passes:
     """The file is read and cleaned without a problem. `rows`: records in the file; `excluded`:
     log rows_excluded; `set_missing`: log values_set_missing; `ignored`: log columns_ignored.
     The cleaned data must equal that of the defect-free export (matched on respondent_id), except
-    in the columns of `differs`; `check(data, exclusions, raw)` asserts the rest."""
+    in the columns of `differs`; `check(data, exclusions, raw)` asserts the rest. `short_records`:
+    log short_records (kept records with fewer fields than the header)."""
 
     rows: int = 8
     excluded: dict = field(default_factory=dict)
     set_missing: dict = field(default_factory=dict)
+    short_records: int = 0
     ignored: tuple[str, ...] = ()
     differs: tuple[str, ...] = ()
     check: Callable | None = None
@@ -81,11 +83,6 @@ def row(n: int, rid: str | None) -> str:
 
 def likert_problem(n, rid, column, value, *more):
     return (row(n, rid), f"column '{column}'", f"value {value!r}", "not an answer on scale 'likert4'", *more)
-
-
-def missing_columns() -> Fails:
-    return Fails((("required column for item 'respondent_id'", "is missing; looked for 'respondent_id', 'id'"),
-                  ("required column for item 'erh_let'",)))
 
 
 def stops(stage: str = "clean") -> Fails:
@@ -154,6 +151,27 @@ def check_blank_line(data, exclusions, raw):
 def check_too_few_fields(data, exclusions, raw):
     f004 = data.set_index("respondent_id").loc["F004"]
     assert f004["krav_ansvar"] == 4 and pd.isna(f004["krav_dokumentere"]) and pd.isna(f004["krav_faggraenser"])
+    assert raw.short_records.tolist() == [3]
+
+
+def check_only_id_and_institution(data, exclusions, raw):
+    assert data.empty and exclusions["respondent_id"].tolist() == IDS
+    assert (raw.frame["institution"] != "").all()
+
+
+def check_excel_errors(data, exclusions, raw):
+    by_id = data.set_index("respondent_id")
+    blanked = [(make_corpus.IDS_BY_RECORD[r], c) for r, c, _ in make_corpus.EXCEL_ERRORS + make_corpus.EXCEL_FORMULAS]
+    assert all(pd.isna(by_id.loc[rid, column]) for rid, column in blanked)
+    assert int(by_id[["erh_let", "int_glad", "krav_boksen", "experience_years", "krav_ansvar"]].isna().sum().sum()) == 6
+
+
+def check_user_missing(data, exclusions, raw):
+    check_case_numbers(data, exclusions, raw)
+    by_id = data.set_index("respondent_id")
+    assert by_id["erh_let"].isna().sum() == 2 and pd.isna(by_id.loc["F001", "erh_let"])
+    assert sorted(by_id.index[by_id["int_tid"].isna()]) == ["F002", "F007"]
+    assert by_id["job_title"].isna().tolist() == [False] * 7 + [True]
 
 
 def check_long_text(data, exclusions, raw):
@@ -245,18 +263,19 @@ CASES = [
     Case("missing_code_99.csv", {}, Fails(tuple(
         likert_problem(n, rid, "erh_laere", "99", "add it to missing_codes in the config")
         for n, rid in ((2, "F001"), (5, "F004"), (8, "F007"))), count=3)),
-    Case("missing_code_99.csv", {}, Passes(set_missing={"erh_laere": {"missing_label_or_code": 3}},
+    Case("missing_code_99.csv", {}, Passes(set_missing={"erh_laere": {"missing_code": 3}},
                                            differs=("erh_laere",), check=check_missing_code),
          config={"missing_codes": [99]}),
     Case("gender_as_codes.csv", {}, Passes(check=check_gender_codes)),
     Case("yes_no_as_codes.csv", {}, Passes(set_missing={c: {"answered_despite_filter": 2} for c in FILTERED},
                                            differs=("collab_experience", *FILTERED), check=check_yes_no_codes)),
-    Case("ved_ikke_whole_column.csv", {}, Passes(set_missing={"erh_tid": {"missing_label_or_code": 8}},
+    Case("ved_ikke_whole_column.csv", {}, Passes(set_missing={"erh_tid": {"missing_label": 8}},
                                                  differs=("erh_tid",), check=check_ved_ikke)),
     Case("padded_upper_case_answers.csv", {}, Passes()),
     # Records
     Case("duplicate_ids.csv", {}, Passes(rows=9, excluded={"duplicate_id": 1}, check=check_duplicate)),
     Case("only_ids_no_answers.csv", {}, Passes(excluded={"no_answers": 8}, check=check_only_ids)),
+    Case("only_id_and_institution.csv", {}, Passes(excluded={"no_answers": 8}, check=check_only_id_and_institution)),
     Case("single_valid_row.csv", {}, Passes(rows=1)),
     Case("header_only.csv", {}, Fails((("the file has a header but no records",),), stage="read", count=1)),
     Case("empty.csv", {}, Fails((("the file is empty",),), stage="read", count=1)),
@@ -264,7 +283,14 @@ CASES = [
     Case("ragged_too_many_fields.csv", {}, Fails((
         ("row 7:", "the record does not split into the header's", "columns with delimiter ','",
          "hint: check the delimiter and quoting"),), stage="read", count=1)),
-    Case("ragged_too_few_fields.csv", {}, Passes(differs=make_corpus.COLUMNS[35:], check=check_too_few_fields)),
+    Case("ragged_too_few_fields.csv", {}, Passes(
+        differs=make_corpus.COLUMNS[35:], set_missing={c: {"short_record": 1} for c in make_corpus.COLUMNS[35:]},
+        short_records=1, check=check_too_few_fields)),
+    Case("title_line_above_header.csv", {}, Fails((
+        ("row 2:", "the record does not split into the header's 1 columns with delimiter ';'",
+         "hint: the column names seem to be on row 2: set 'header_rows: 2' for this input"),), stage="read", count=1)),
+    Case("title_line_above_header.csv", {"header_rows": 2}, Passes(
+        check=lambda d, e, raw: d["source_row"].tolist() == list(range(3, 11)))),
     # Columns
     Case("missing_required_columns.csv", {}, Fails((
         ("required column for item 'gender' ('Hvilket køn identificerer du dig med?') is missing",
@@ -282,7 +308,22 @@ CASES = [
     Case("newline_in_open_text.csv", {}, Passes(differs=("job_title",), check=check_newline)),
     # Binary formats
     Case("two_header_rows.xlsx", {"header_rows": 2}, Passes(check=check_header_rows)),
-    Case("two_header_rows.xlsx", {}, missing_columns()),
+    Case("two_header_rows.xlsx", {}, Fails((
+        ("row 1, read as the header, names 0 of the 45 columns the codebook expects in this file "
+         "(42 required ones are missing); row 2 names 45",
+         "hint: the column names seem to be on row 2: set 'header_rows: 2' for this input in the config "
+         "(header_rows counts the rows down to and including the row of column names)"),), count=1)),
+    Case("title_row_above_header.xlsx", {}, Fails((
+        ("row 1, read as the header, names 0 of the 45", "row 3 names 45", "set 'header_rows: 3'"),), count=1)),
+    Case("title_row_above_header.xlsx", {"header_rows": 3},
+         Passes(check=lambda d, e, raw: d["source_row"].tolist() == list(range(4, 12)))),
+    Case("excel_errors_and_formulas.xlsx", {}, Passes(
+        set_missing={"erh_let": {"excel_error": 2}, "int_glad": {"excel_error": 1}, "krav_boksen": {"excel_error": 1},
+                     "experience_years": {"formula_without_value": 1}, "krav_ansvar": {"formula_without_value": 1}},
+        differs=("erh_let", "int_glad", "krav_boksen", "experience_years", "krav_ansvar"), check=check_excel_errors)),
+    Case("spss_user_missing.sav", {}, Passes(
+        set_missing={"erh_let": {"user_missing": 2}, "int_tid": {"user_missing": 2}, "job_title": {"user_missing": 1}},
+        differs=("erh_let", "int_tid", "job_title"), check=check_user_missing)),
     Case("no_value_labels.sav", {}, Passes(check=check_case_numbers)),
     Case("reversed_value_labels.sav", {}, Passes(check=check_reversed_labels)),
 ]
@@ -347,6 +388,7 @@ def _verify(outcome, case: Case, stage: str | None, problems: list, raw, result,
     assert log["rows_kept"] == len(result.data)
     assert log["rows_excluded"] == outcome.excluded
     assert log["values_set_missing"] == outcome.set_missing
+    assert log["short_records"] == outcome.short_records
     assert log["columns_ignored"] == list(outcome.ignored)
     assert log["optional_items_absent"] == []
     if len(result.data):

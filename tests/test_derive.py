@@ -69,9 +69,16 @@ def test_job_titles_are_coded_by_ordered_keyword_rules(title, job_type):
     assert coded.iloc[0] == job_type
 
 
-def test_empty_open_text_stays_missing():
-    coded = derive.code_open_text(pd.Series(["", None, "  "], dtype="object"), DEFAULT_JOB_TYPES["rules"], "Ukendt")
-    assert coded.isna().all()
+def test_blank_open_text_is_coded_as_unmatched_like_an_unmatched_answer():
+    """One rule for a blank answer: it is the rule set's unmatched group (Tabel 4.14's "Ukendt rolle"),
+    whether it is empty, spaces only or missing."""
+    text = pd.Series(["", None, "  ", "Kasserer", "Mentor"], dtype="object")
+    coded = derive.code_open_text(text, DEFAULT_VOLUNTEER_ROLES["rules"], "Ukendt rolle")
+    assert coded.tolist() == ["Ukendt rolle"] * 4 + ["Medhjælp"]
+    assert list(coded.cat.categories) == ["Leder", "Koordinator", "Medhjælp", "Ukendt rolle"]
+    as_string = derive.code_open_text(pd.Series([pd.NA, "pædagog"], dtype="string"), DEFAULT_JOB_TYPES["rules"],
+                                      "Ukendt")
+    assert as_string.tolist() == ["Ukendt", "Socialpædagoger"]
 
 
 @pytest.mark.parametrize("role, group", [

@@ -57,6 +57,9 @@ class Item:
     reverse: bool = False
     required: bool = True
     filter: str | None = None
+    # Not a question (an institution from the distribution list, say): an answer here alone does
+    # not make a record one with answers.
+    metadata: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ class Codebook:
 
     def scale_of(self, item: Item) -> Scale:
         return self.scales[item.scale]
+
+    def is_question(self, item: Item) -> bool:
+        """An item the respondent answered: not the id (scale kind id) and not metadata."""
+        return not item.metadata and self.scales[item.scale].kind != "id"
 
     def likert_items(self) -> list[Item]:
         return [i for i in self.items if self.scales[i.scale].kind == "ordinal"]
@@ -127,7 +134,7 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         Item(
             id=i["id"], text=i["text"], questionnaires=tuple(i["questionnaires"]), scale=i["scale"],
             source_columns=tuple(i["source_columns"]), theme=i.get("theme"), reverse=i.get("reverse", False),
-            required=i.get("required", True), filter=i.get("filter"),
+            required=i.get("required", True), filter=i.get("filter"), metadata=i.get("metadata", False),
         )
         for i in data["items"]
     )

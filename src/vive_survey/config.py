@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import Problem, SurveyInputError
+from .errors import Problem, SurveyInputError, not_a_file
 from .yamlfile import read_yaml
 
 QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
@@ -278,13 +278,14 @@ def load_config(path: str | Path) -> dict:
 
 
 def check_input_files(config: dict, *, base: Path | None = None) -> None:
-    """Every configured input and the codebook must exist; report all that do not."""
+    """Every configured input and the codebook must be a file; report all that are not."""
     base = base or Path.cwd()
     problems = []
-    for name, spec in present_inputs(config).items():
-        if not (base / spec["path"]).is_file():
-            problems.append(Problem(f"inputs.{name}: file not found: {spec['path']}"))
-    if not (base / config["codebook"]).is_file():
-        problems.append(Problem(f"codebook: file not found: {config['codebook']}"))
+    paths = {f"inputs.{name}": spec["path"] for name, spec in present_inputs(config).items()}
+    paths["codebook"] = config["codebook"]
+    for key, given in paths.items():
+        if not (base / given).is_file():
+            message, hint = not_a_file(given, base, name=given)
+            problems.append(Problem(f"{key}: {message}", hint=hint))
     if problems:
-        raise SurveyInputError(problems, title="configuration names files that do not exist:")
+        raise SurveyInputError(problems, title="configuration names inputs that are not readable files:")

@@ -52,8 +52,10 @@ def experience_band(years: pd.Series, bands: list[dict]) -> pd.Series:
 
 def code_open_text(text: pd.Series, rules: list[dict], unmatched: str) -> pd.Series:
     """Code free-text answers by keyword rules, tried in order: the first rule with a keyword in the
-    text (case-insensitive substring) and none of its exclude words wins; a non-empty answer that no
-    rule matches gets `unmatched`; an empty answer stays missing."""
+    text (case-insensitive substring) and none of its exclude words wins; an answer no rule matches
+    gets `unmatched`, and so does a blank or missing answer (one rule for both: Tabel 4.14 counts a
+    volunteer who did not describe the role as "Ukendt rolle"). Who is coded at all is the caller's
+    choice (clean.add_derived codes professionals' job titles and volunteers' roles only)."""
     # Normalised per distinct answer, not per respondent: answers repeat, and casefold is a Python loop.
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     distinct = pd.Series(uniques, dtype="string").str.strip().str.casefold()
@@ -68,10 +70,10 @@ def code_open_text(text: pd.Series, rules: list[dict], unmatched: str) -> pd.Ser
     labels = [r["label"] for r in rules]
     categories = list(dict.fromkeys(labels + [unmatched]))
     rule_codes = [categories.index(label) for label in labels]
-    empty = (distinct.fillna("") == "").to_numpy(dtype=bool)
-    coded = np.select(conditions, rule_codes, default=categories.index(unmatched))
-    coded[empty] = -1
-    per_row = np.append(coded, -1)[codes]  # sentinel -1 (missing text) stays missing
+    none = categories.index(unmatched)
+    coded = np.select(conditions, rule_codes, default=none)
+    coded[(distinct.fillna("") == "").to_numpy(dtype=bool)] = none  # a blank answer, whatever the keywords
+    per_row = np.append(coded, none)[codes]  # sentinel -1: a missing answer, coded `unmatched` too
     return _categorical(per_row, categories, text.index)
 
 

@@ -116,6 +116,15 @@ WORDS_DA: dict[str, str] = {
     "missing_missing_label_or_code": "Ved ikke / manglende-kode",
     "missing_invalid_value": "Ugyldig værdi",
     "missing_filter": "Ikke stillet (filterspørgsmål)",
+    "missing_answered_despite_filter": "Ikke stillet (filterspørgsmål)",
+    "missing_missing_label": "Ved ikke / ønsker ikke at svare",
+    "missing_missing_code": "Manglende-kode (missing_codes)",
+    "missing_short_record": "Posten slutter før kolonnen",
+    "missing_excel_error": "Fejl i Excel-celle (#DIV/0!, #N/A …)",
+    "missing_formula_without_value": "Excel-formel uden gemt værdi",
+    "missing_user_missing": "Brugerdefineret manglende værdi (SPSS/Stata)",
+    "short_records": "Poster med færre felter end overskriften (antal poster)",
+    "derived_from_blank": "Blankt svar, kodet som ukendt",
 }
 
 
