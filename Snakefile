@@ -4,6 +4,7 @@
 # --configfile must not inherit the bundled wave's config.yaml.
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/recovery.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/diff.smk"

@@ -8,6 +8,11 @@ after editing one template. Once, the orchestration floor: the pipeline's own jo
 job's work taken out (see `orchestration_floor`). Writes a Markdown table (default
 benchmarks/results.md).
 
+Everything runs in a temporary copy of the project (Snakefile, config.yaml, profiles/, workflow/,
+data/, tables/ and src/), with PYTHONPATH=<copy>/src so that Snakemake, its jobs and the report's
+template inputs use the copy's package: the checkout is only read, and the one file written into it
+is the --out file.
+
     python benchmarks/run.py                      # N = 1,000 ... 1,000,000
     python benchmarks/run.py --sizes 1000 --out /tmp/bench.md
 """
@@ -27,6 +32,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
+# What is copied into the work directory: the project as a user runs it (profiles/ holds the default
+# workflow profile Snakemake loads; src/ the package, put first on PYTHONPATH).
+PROJECT_FILES = ("Snakefile", "config.yaml")
+PROJECT_DIRS = ("profiles", "workflow", "data", "tables", "src")
+# The copy of the project every measured command runs in (set by `copy_project`).
+PROJECT: Path | None = None
+ENV: dict[str, str] = {}
 
 # A child process that runs a command and reports its wall time and the peak RSS of the largest
 # process below it, so that each measurement is isolated from the others.
@@ -47,8 +59,36 @@ for path in sys.argv[1:]:
 """
 
 
-def measure(command: list[str], cwd: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, capture_output=True, text=True,
+def copy_project(work: Path) -> Path:
+    """Copy the project into `work/project`; every command below runs there, with its src/ first on
+    PYTHONPATH. Checks that `import vive_survey` resolves to the copy."""
+    global PROJECT, ENV
+    project = work / "project"
+    project.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, project / name)
+    for name in PROJECT_DIRS:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, project / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(project / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    # The copy's bytecode, compiled once before anything is timed (as an installed package has it),
+    # also when PYTHONDONTWRITEBYTECODE is set (the tests set it), so every run imports the same way.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(project / "src")], env=env, check=True,
+                   capture_output=True)
+    package = subprocess.run([sys.executable, "-c", "import vive_survey; print(vive_survey.__file__)"], cwd=project,
+                             env=env, capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(package).resolve().is_relative_to((project / "src").resolve()):
+        raise SystemExit(f"vive_survey resolves to {package}, not to the copy in {project}")
+    PROJECT, ENV = project, env
+    sys.path.insert(0, str(project / "src"))     # this process imports the copy too
+    return project
+
+
+def measure(command: list[str], cwd: Path | None = None) -> dict:
+    cwd = PROJECT if cwd is None else cwd
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, env=ENV, capture_output=True, text=True,
                          check=True)
     result = json.loads(out.stdout)
     if result["rc"] != 0:
@@ -58,7 +98,7 @@ def measure(command: list[str], cwd: Path) -> dict:
 
 def median_of(times: int, command: list[str]) -> dict:
     """The run with the median wall time of `times` runs (short runs vary more than long ones)."""
-    runs = sorted((measure(command, ROOT) for _ in range(times)), key=lambda r: r["wall"])
+    runs = sorted((measure(command) for _ in range(times)), key=lambda r: r["wall"])
     return runs[len(runs) // 2]
 
 
@@ -82,10 +122,11 @@ def machine() -> str:
 
 
 def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
+    project = copy_project(work)
     from vive_survey.codebook import load_codebook
     from vive_survey.synthetic import write_synthetic_wave
 
-    codebook = load_codebook(ROOT / "data" / "codebook.yaml")
+    codebook = load_codebook(project / "data" / "codebook.yaml")
     rows = []
     for n in sizes:
         wave = f"bench-{n}"
@@ -99,9 +140,9 @@ def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
         runs = []
         for _ in range(repeat):
             # From scratch: the wave's results and reports, and the wave-independent audit too.
-            for folder in (ROOT / "results" / wave, ROOT / "reports" / wave, ROOT / "results" / "audit"):
+            for folder in (project / "results" / wave, project / "reports" / wave, project / "results" / "audit"):
                 shutil.rmtree(folder, ignore_errors=True)
-            runs.append({**measure(snakemake, ROOT), "steps": step_times(wave)})
+            runs.append({**measure(snakemake), "steps": step_times(wave)})
         full = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]   # the median run
         row = {"n": n, "repeat": repeat, "mb": sum(p.stat().st_size for p in paths.values()) / 1e6, "parse": parse["wall"],
                "pipeline": full["wall"], "peak_mb": max(r["peak_mb"] for r in runs),
@@ -109,12 +150,13 @@ def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
         if n == max(sizes):
             row["steps"] = full["steps"]
             row["noop"] = median_of(repeat, snakemake)["wall"]
-            # Snakemake >= 9.18 reruns on content, not on a bare touch: edit the template, then restore it.
-            template = ROOT / "src" / "vive_survey" / "templates" / "report.html.j2"
+            # Snakemake >= 9.18 reruns on content, not on a bare touch: edit the copy's template, then
+            # restore it.
+            template = project / "src" / "vive_survey" / "templates" / "report.html.j2"
             original = template.read_bytes()
             try:
                 template.write_bytes(original + b"\n")
-                row["template"] = measure(snakemake, ROOT)["wall"]
+                row["template"] = measure(snakemake)["wall"]
             finally:
                 template.write_bytes(original)
         rows.append(row)
@@ -130,9 +172,9 @@ def bundled_wave(repeat: int) -> float:
     """Median wall time of `snakemake --cores 2` from scratch on the bundled wave (config.yaml)."""
     from vive_survey.config import load_config
 
-    wave = load_config(ROOT / "config.yaml")["wave"]
+    wave = load_config(PROJECT / "config.yaml")["wave"]
     return median_from_scratch(repeat, [sys.executable, "-m", "snakemake", "--cores", "2"],
-                               [ROOT / "results" / wave, ROOT / "reports" / wave, ROOT / "results" / "audit"])
+                               [PROJECT / "results" / wave, PROJECT / "reports" / wave, PROJECT / "results" / "audit"])
 
 
 def median_from_scratch(repeat: int, command: list[str], outputs: list[Path]) -> float:
@@ -141,7 +183,7 @@ def median_from_scratch(repeat: int, command: list[str], outputs: list[Path]) ->
     for _ in range(repeat):
         for folder in outputs:
             shutil.rmtree(folder, ignore_errors=True)
-        times.append(measure(command, ROOT)["wall"])
+        times.append(measure(command)["wall"])
     return sorted(times)[len(times) // 2]
 
 
@@ -154,8 +196,8 @@ def orchestration_floor(work: Path, repeat: int) -> dict:
     is a lower bound of any run of the pipeline, whatever the size of the wave."""
     import ast
 
-    dot = subprocess.run([sys.executable, "-m", "snakemake", "--rulegraph", "--forceall", "--cores", "1"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    dot = subprocess.run([sys.executable, "-m", "snakemake", "--rulegraph", "--forceall", "--cores", "1"], cwd=PROJECT,
+                         env=ENV, capture_output=True, text=True, check=True).stdout
     names = dict(re.findall(r'^\s*(\d+)\[label = "([^"]+)"', dot, flags=re.M))
     parents: dict[str, list[str]] = {name: [] for name in names.values()}
     for source, target in re.findall(r"^\s*(\d+) -> (\d+)", dot, flags=re.M):
@@ -164,7 +206,7 @@ def orchestration_floor(work: Path, repeat: int) -> dict:
     work.mkdir(parents=True)
     rules = [f"rule all:\n    input: {sorted(f'done/{p}' for p in parents['all'])!r}\n"]
     for rule in sorted(parents.keys() - {"all"}):
-        adapter = ast.parse((ROOT / "workflow" / "scripts" / f"{rule}.py").read_text(encoding="utf-8"))
+        adapter = ast.parse((PROJECT / "workflow" / "scripts" / f"{rule}.py").read_text(encoding="utf-8"))
         imports = [ast.unparse(node) for node in adapter.body if isinstance(node, (ast.Import, ast.ImportFrom))]
         (work / f"{rule}.py").write_text("\n".join(imports + ['open(snakemake.output[0], "w").close()']) + "\n",
                                          encoding="utf-8")
@@ -192,8 +234,9 @@ def _depth(parents: dict[str, list[str]], rule: str) -> int:
 
 def step_times(wave: str) -> dict[str, dict]:
     """Wall seconds, CPU seconds and peak RSS of each job, from Snakemake's benchmark files."""
-    files = {"audit": ROOT / "results" / "benchmarks" / "audit.tsv"}
-    files |= {step: ROOT / "results" / wave / "benchmarks" / f"{step}.tsv" for step in ("clean", "tables", "diff", "report")}
+    files = {"audit": PROJECT / "results" / "benchmarks" / "audit.tsv"}
+    files |= {step: PROJECT / "results" / wave / "benchmarks" / f"{step}.tsv"
+              for step in ("clean", "tables", "diff", "report")}
     out = {}
     for step, path in files.items():
         if path.is_file():

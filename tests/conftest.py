@@ -1,8 +1,25 @@
-"""Shared test helpers: a small valid wave built from the codebook, written in any raw format."""
+"""Shared test helpers: a small valid wave built from the codebook, written in any raw format.
+
+Also the guard that the test run leaves the checkout alone (see `pytest_sessionstart` below): every
+file under the repository root, git-ignored ones included (a user's results/ and reports/), must be
+byte for byte the same after the run as before it, or `python -m pytest` fails naming them.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+
+# No bytecode caches in the checkout, from this process (test modules are imported after this) or
+# from any subprocess (Snakemake, benchmarks/run.py, ...): they inherit the environment.
+sys.dont_write_bytecode = True
+os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+
+import atexit
 import csv
+import hashlib
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +32,89 @@ ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK_PATH = ROOT / "data" / "codebook.yaml"
 LIKERT = {1: "Stort set aldrig", 2: "Sjældent", 3: "Nogle gange", 4: "Altid"}
 
+# Hypothesis keeps its example database and a cache of constants in .hypothesis/ of the working
+# directory (the checkout): give it a temporary home instead, and no example database.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="vive-survey-hypothesis-")
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _HYPOTHESIS_HOME
+try:
+    from hypothesis import settings as _hypothesis_settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+    _hypothesis_settings.register_profile("vive-survey", database=None)
+    _hypothesis_settings.load_profile("vive-survey")
+except ImportError:
+    pass
+
+
+# ----------------------------------------------------------- the test run leaves the checkout alone
+
+_CHECKOUT_BEFORE = pytest.StashKey[dict]()
+
+
+def checkout_listing(root: Path) -> dict[str, str]:
+    """Every file and folder under `root` (git-ignored ones included; .git/ left out): its path
+    relative to `root` -> the SHA-256 of a file, the target of a symbolic link, or "<dir>"."""
+    listing: dict[str, str] = {}
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        if here == root and ".git" in dirs:
+            dirs.remove(".git")
+        dirs.sort()
+        for name in dirs:                       # a symbolic link to a folder is listed, not followed
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            listing[rel] = f"<link {os.readlink(path)}>" if path.is_symlink() else "<dir>"
+        for name in sorted(files):
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                listing[rel] = f"<link {os.readlink(path)}>"
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    listing[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError as error:            # unreadable, or gone while listing: still listed
+                listing[rel] = f"<unreadable {error.errno}>"
+    return listing
+
+
+def checkout_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """One line per path created, changed or deleted between two listings."""
+    lines = [f"created: {p}" for p in sorted(after.keys() - before.keys())]
+    lines += [f"changed: {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]]
+    lines += [f"deleted: {p}" for p in sorted(before.keys() - after.keys())]
+    return lines
+
+
+def pytest_sessionstart(session):
+    if hasattr(session.config, "workerinput"):      # a pytest-xdist worker: the controller checks
+        return
+    session.config.stash[_CHECKOUT_BEFORE] = checkout_listing(ROOT)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = session.config.stash.get(_CHECKOUT_BEFORE, None)
+    if before is None:
+        return
+    changes = checkout_changes(before, checkout_listing(ROOT))
+    if not changes:
+        return
+    message = [f"FAILED: the test run changed the checkout {ROOT} ({len(changes)} path(s)); tests must work "
+               "in temporary folders:", *(f"  {line}" for line in changes[:200])]
+    if len(changes) > 200:
+        message.append(f"  ... and {len(changes) - 200} more")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("=", "checkout changed by the tests", red=True, bold=True)
+        for line in message:
+            reporter.write_line(line, red=True)
+    else:
+        sys.stderr.write("\n".join(message) + "\n")
+    if session.exitstatus == pytest.ExitCode.OK or session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 @pytest.fixture(scope="session")
 def codebook():
@@ -24,6 +124,21 @@ def codebook():
 @pytest.fixture()
 def config(tmp_path):
     return make_config(tmp_path)
+
+
+# What a user's checkout runs the pipeline from; tests that run it copy these (never run in ROOT).
+PROJECT_FILES = ("Snakefile", "config.yaml")
+PROJECT_DIRS = ("profiles", "workflow", "data", "tables")
+
+
+def copy_project(dest: Path, *, with_src: bool = False) -> Path:
+    """A copy of the project to run Snakemake in; with `with_src`, the package's source too (put
+    dest/src first on PYTHONPATH to run it)."""
+    for name in PROJECT_FILES:
+        shutil.copy(ROOT / name, dest / name)
+    for name in PROJECT_DIRS + (("src",) if with_src else ()):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
 
 
 def make_config(directory: Path, **overrides) -> dict:

@@ -1,4 +1,5 @@
-"""The benchmark harness runs (at N = 1,000, not timed), so it cannot rot."""
+"""The benchmark harness runs (at N = 1,000, not timed), so it cannot rot, and leaves the checkout
+alone: it works in a temporary copy of the project and writes only its --out file."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, checkout_changes, checkout_listing
 
 
 def test_benchmark_harness_runs_at_1000_respondents(tmp_path):
     out = tmp_path / "results.md"
+    before = checkout_listing(ROOT)
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "1000", "--repeat", "1", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
+    # Not a file of the checkout created, changed or deleted: no results/ or reports/bench-1000/, the
+    # bundled wave's outputs untouched, the template edited for the rerun timing is the copy's.
+    assert checkout_changes(before, checkout_listing(ROOT)) == []
     text = out.read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("| 1,000 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]

@@ -1,12 +1,15 @@
 """index.html in a real browser: headless Chromium loads the page, which must log nothing to the
 console, show every table, and decode every embedded figure.
 
-Needs the Debian package `chromium` (apt-get install -y chromium). Without it the test FAILS; it
-never skips.
+Needs headless Chromium (Debian package `chromium`: apt-get install -y chromium). Without it on
+PATH the tests SKIP, saying so, on a user's machine; with the environment variable
+VIVE_REQUIRE_BROWSER=1 set they FAIL instead. CI (.ci/run) installs Chromium and sets
+VIVE_REQUIRE_BROWSER=1, so there the browser check can never be skipped silently.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -29,13 +32,26 @@ window.addEventListener("load", function () {
 </body>"""
 
 
+REQUIRE_BROWSER = "VIVE_REQUIRE_BROWSER"
+
+
 def chromium() -> str:
     for name in ("chromium", "chromium-browser"):
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("headless Chromium is needed for this test and was not found on PATH: install it with "
-                "`apt-get update && apt-get install -y chromium` (Debian package 'chromium')")
+    reason = ("headless Chromium was not found on PATH: install it with "
+              "`apt-get update && apt-get install -y chromium` (Debian package 'chromium')")
+    if os.environ.get(REQUIRE_BROWSER, "") not in ("", "0"):
+        pytest.fail(f"{reason}; {REQUIRE_BROWSER}={os.environ[REQUIRE_BROWSER]} makes the browser test required")
+    pytest.skip(f"{reason} (set {REQUIRE_BROWSER}=1 to make this a failure, as CI does)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_present():
+    """Skip (or fail, under VIVE_REQUIRE_BROWSER=1) before the reports are built for nothing (session
+    scope: set up before the session-scoped `built_reports`; autouse applies to this module only)."""
+    chromium()
 
 
 def dump_dom(page: Path, profile: Path) -> tuple[str, list[str]]:

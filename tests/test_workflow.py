@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import copy_project
 
 pytestmark = pytest.mark.workflow
 
@@ -24,12 +24,7 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
-    for name in ("Snakefile", "config.yaml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "workflow", tmp_path / "workflow")
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copytree(ROOT / "tables", tmp_path / "tables")
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def scheduled_rules(output: str) -> set[str]:
