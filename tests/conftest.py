@@ -54,14 +54,17 @@ _CHECKOUT_BEFORE = pytest.StashKey[dict]()
 
 
 def checkout_listing(root: Path) -> dict[str, str]:
-    """Every file and folder under `root` (git-ignored ones included; .git/ left out): its path
-    relative to `root` -> the SHA-256 of a file, the target of a symbolic link, or "<dir>"."""
+    """Every file and folder under `root` (git-ignored ones included): its path relative to `root`
+    -> the SHA-256 of a file, the target of a symbolic link, or "<dir>". Left out: .git/, Python's
+    bytecode caches (__pycache__/, written by any import, pytest's own included, before a hook of
+    ours can run) and virtual environments (a folder with a pyvenv.cfg: the user's tools, whose
+    packages write their bytecode when imported)."""
     listing: dict[str, str] = {}
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         if here == root and ".git" in dirs:
             dirs.remove(".git")
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not (here / d / "pyvenv.cfg").is_file())
         for name in dirs:                       # a symbolic link to a folder is listed, not followed
             path = here / name
             rel = path.relative_to(root).as_posix()
