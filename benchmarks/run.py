@@ -123,7 +123,7 @@ def machine() -> str:
 
 def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
     project = copy_project(work)
-    from vive_survey.codebook import load_codebook
+    from vive_survey.inputs.codebook import load_codebook
     from vive_survey.synthetic import write_synthetic_wave
 
     codebook = load_codebook(project / "data" / "codebook.yaml")
@@ -152,7 +152,7 @@ def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
             row["noop"] = median_of(repeat, snakemake)["wall"]
             # Snakemake >= 9.18 reruns on content, not on a bare touch: edit the copy's template, then
             # restore it.
-            template = project / "src" / "vive_survey" / "templates" / "report.html.j2"
+            template = project / "src" / "vive_survey" / "render" / "templates" / "report.html.j2"
             original = template.read_bytes()
             try:
                 template.write_bytes(original + b"\n")
@@ -170,7 +170,7 @@ def run(sizes: list[int], out: Path, work: Path, repeat: int = 3) -> list[dict]:
 
 def bundled_wave(repeat: int) -> float:
     """Median wall time of `snakemake --cores 2` from scratch on the bundled wave (config.yaml)."""
-    from vive_survey.config import load_config
+    from vive_survey.inputs.config import load_config
 
     wave = load_config(PROJECT / "config.yaml")["wave"]
     return median_from_scratch(repeat, [sys.executable, "-m", "snakemake", "--cores", "2"],

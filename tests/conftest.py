@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vive_survey.codebook import load_codebook
-from vive_survey.config import validate_config
+from vive_survey.inputs.codebook import load_codebook
+from vive_survey.inputs.config import validate_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK_PATH = ROOT / "data" / "codebook.yaml"

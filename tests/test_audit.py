@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from vive_survey import audit as A
-from vive_survey.codebook import Codebook, Item, Scale, Theme
-from vive_survey.published import KEY, PUBLISHED_COLUMNS, TABLE_ORDER, load_metadata, load_published
+from vive_survey.review import audit as A
+from vive_survey.inputs.codebook import Codebook, Item, Scale, Theme
+from vive_survey.analysis.cells import KEY
+from vive_survey.review.published import PUBLISHED_COLUMNS, load_metadata, load_published
+from vive_survey.analysis.spec import TABLE_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ROOT / "data" / "published" / "tables"
@@ -198,7 +200,7 @@ def test_sd_zero_needs_a_mean_identical_answers_give():
 def real():
     published = load_published(TABLES)
     metadata = load_metadata(TABLES)
-    from vive_survey.codebook import load_codebook
+    from vive_survey.inputs.codebook import load_codebook
     codebook = load_codebook(ROOT / "data" / "codebook.yaml")
     return published, metadata, codebook, A.audit(published, metadata, codebook)
 
@@ -308,4 +310,4 @@ def test_findings_shape_order_and_summary(real):
 def test_docs_page_is_current(real):
     published, _, _, findings = real
     page = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
-    assert page == A.audit_markdown(findings, published), "regenerate with: python -m vive_survey.audit"
+    assert page == A.audit_markdown(findings, published), "regenerate with: python -m vive_survey.review.audit"

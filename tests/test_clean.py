@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from vive_survey import steps
-from vive_survey.clean import clean_questionnaire, clean_wave
+from vive_survey.cleaning.clean import clean_questionnaire, clean_wave
 from vive_survey.errors import SurveyInputError
-from vive_survey.ingest import read_raw
+from vive_survey.inputs.readers import read_raw
 
 from conftest import make_config, valid_rows, write_csv, write_wave
 
@@ -512,8 +512,8 @@ def test_failed_step_leaves_no_output_behind(tmp_path, codebook, config):
 def test_report_shows_the_new_counts_in_danish_and_english(tmp_path, codebook, config):
     """The cleaning section of the report names every reason code in words, and shows the short
     records and the blank open-text answers."""
-    from vive_survey.labels import Labels, default_map_path
-    from vive_survey.report import cleaning_context
+    from vive_survey.render.labels import Labels, default_map_path
+    from vive_survey.render.report import cleaning_context
 
     frv = valid_rows(codebook, "frivillige", 3)
     frv[0]["volunteer_role"] = ""

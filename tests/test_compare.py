@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vive_survey.cells import cell, frame
-from vive_survey.compare import compare, summarise
-from vive_survey.published import KEY, PUBLISHED_COLUMNS
+from vive_survey.analysis.cells import cell, frame
+from vive_survey.review.compare import compare, summarise
+from vive_survey.analysis.cells import KEY
+from vive_survey.review.published import PUBLISHED_COLUMNS
 
 
 def published(*rows) -> pd.DataFrame:

@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from vive_survey.codebook import load_codebook, parse_codebook
-from vive_survey.config import (WAVE_KEYS, absent_questionnaires, defaults, load_config, merge_layers, present_inputs,
+from vive_survey.inputs.codebook import load_codebook, parse_codebook
+from vive_survey.inputs.config import (WAVE_KEYS, absent_questionnaires, defaults, load_config, merge_layers, present_inputs,
                                 resolve_config, run_layers, settings_markdown, validate_config)
 from vive_survey.errors import SurveyInputError
 

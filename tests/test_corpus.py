@@ -15,9 +15,9 @@ import pytest
 
 import make_corpus
 from vive_survey import steps
-from vive_survey.clean import clean_questionnaire, clean_wave
+from vive_survey.cleaning.clean import clean_questionnaire, clean_wave
 from vive_survey.errors import SurveyInputError
-from vive_survey.ingest import read_raw
+from vive_survey.inputs.readers import read_raw
 
 from conftest import make_config, valid_rows, write_csv
 

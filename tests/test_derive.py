@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from vive_survey import derive
-from vive_survey.config import defaults, validate_config
+from vive_survey.cleaning import derive
+from vive_survey.inputs.config import defaults, validate_config
 
 # The rules the pipeline uses when no config sets them: the schema's defaults, one source for both.
 DEFAULT_JOB_TYPES = defaults()["derive"]["job_types"]

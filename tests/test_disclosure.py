@@ -7,9 +7,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from vive_survey.cells import cell, frame, read_cells
-from vive_survey.disclosure import SUPPRESSED, suppress
-from vive_survey.report import build_reports
+from vive_survey.analysis.cells import cell, frame, read_cells
+from vive_survey.analysis.disclosure import SUPPRESSED, suppress
+from vive_survey.render.report import build_reports
 from vive_survey.steps import compute_tables
 
 from conftest import CODEBOOK_PATH, ROOT

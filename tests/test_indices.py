@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vive_survey.indices import add_indices, cronbach_alpha, cronbach_alpha_by_group, likert_index, required_answers
+from vive_survey.analysis.indices import add_indices, cronbach_alpha, cronbach_alpha_by_group, likert_index, required_answers
 
 
 def test_index_is_the_mean_of_answered_items_when_enough_are_answered():

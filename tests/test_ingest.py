@@ -7,9 +7,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from vive_survey.clean import clean_questionnaire
+from vive_survey.cleaning.clean import clean_questionnaire
 from vive_survey.errors import SurveyInputError
-from vive_survey.ingest import read_raw
+from vive_survey.inputs.readers import read_raw
 
 from conftest import valid_rows, write_csv
 
@@ -340,7 +340,7 @@ def test_csv_ragged_record_is_not_taken_for_a_lower_header(tmp_path):
 
 
 def test_config_check_of_input_files_says_where_it_looked(tmp_path):
-    from vive_survey.config import check_input_files
+    from vive_survey.inputs.config import check_input_files
 
     from conftest import make_config
 

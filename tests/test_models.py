@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from vive_survey.models import Predictor, fit_ols, significance_mark
+from vive_survey.analysis.models import Predictor, fit_ols, significance_mark
 
 GENDER = Predictor("gender", "Køn", "Køn", reference="Kvinde", levels=(("Kvinde", "Kvinde"), ("Mand", "Mand"),
                                                                        ("Andet", "Andet")))

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
-from vive_survey import tables
-from vive_survey.cells import frame
-from vive_survey.clean import clean_wave
+from vive_survey.analysis import tables
+from vive_survey.analysis.cells import frame
+from vive_survey.cleaning.clean import clean_wave
 from vive_survey.synthetic import SHARES, synthetic_frame
-from vive_survey.format import fmt_number
-from vive_survey.indices import add_indices, likert_index
-from vive_survey.ingest import RawTable
-from vive_survey.spec import load_specs
-from vive_survey.stats import percentages
+from vive_survey.printing.format import fmt_number
+from vive_survey.analysis.indices import add_indices, likert_index
+from vive_survey.inputs.readers import RawTable
+from vive_survey.analysis.spec import load_specs
+from vive_survey.analysis.stats import percentages
 
 from conftest import ROOT, make_config
 from test_tables import SETTINGS

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from vive_survey import steps
-from vive_survey.config import load_config
-from vive_survey.reconstruct import SOURCE_NOTE, choose_base, grim_n, nearest_counts, share_solutions
+from vive_survey.inputs.config import load_config
+from vive_survey.reconstruction.reconstruct import SOURCE_NOTE, choose_base, grim_n, nearest_counts, share_solutions
 
 from conftest import ROOT
 

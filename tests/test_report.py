@@ -18,16 +18,16 @@ import pytest
 import yaml
 
 from vive_survey import __version__
-from vive_survey.cells import frame, read_cells
-from vive_survey.codebook import load_codebook
-from vive_survey.config import validate_config
+from vive_survey.analysis.cells import frame, read_cells
+from vive_survey.inputs.codebook import load_codebook
+from vive_survey.inputs.config import validate_config
 from vive_survey.errors import SurveyInputError
-from vive_survey.labels import WORDS_DA, Labels
-from vive_survey.published import load_metadata
-from vive_survey.render import render
-from vive_survey.report import (FORMULA_START, BodyRow, Cell, Grid, Section, build_grid, build_reports,
+from vive_survey.render.labels import WORDS_DA, Labels
+from vive_survey.review.published import load_metadata
+from vive_survey.render.templating import render
+from vive_survey.render.report import (FORMULA_START, BodyRow, Cell, Grid, Section, build_grid, build_reports,
                                 html_context, markdown_context, qualitative_grid, tex_context, workbook_bytes)
-from vive_survey.spec import TableSpec, load_specs
+from vive_survey.analysis.spec import TableSpec, load_specs
 from vive_survey.steps import clean, compute_tables
 
 from conftest import CODEBOOK_PATH, ROOT
@@ -444,7 +444,7 @@ def test_labels_are_escaped_in_html_markdown_and_latex():
 
 def test_templates_only_loop():
     for name in ("report.html.j2", "table.md.j2", "table.tex.j2"):
-        text = (ROOT / "src" / "vive_survey" / "templates" / name).read_text(encoding="utf-8")
+        text = (ROOT / "src" / "vive_survey" / "render" / "templates" / name).read_text(encoding="utf-8")
         statements = set(re.findall(r"{%-?\s*(\w+)", text))
         assert statements <= {"for", "endfor", "macro", "endmacro"}, f"{name}: {statements}"
         assert "|safe" not in text.replace(" ", "")
@@ -458,7 +458,7 @@ def test_english_labels_and_how_many_are_unmapped(bundled_wave, specs, metadata,
     grids = [build_grid(s, cells, "en", labels=labels, metadata=metadata.get(s.id), codebook=codebook)
              for s in specs.values()]
     grids += [qualitative_grid(t, labels) for t in yaml.safe_load(QUALITATIVE.read_text(encoding="utf-8"))["tables"]]
-    from vive_survey.report import cleaning_context
+    from vive_survey.render.report import cleaning_context
 
     cleaning_context(json.loads(bundled_wave["log"].read_text(encoding="utf-8")), labels)
     unmapped = sorted(labels.unmapped)
@@ -487,7 +487,7 @@ def test_every_danish_word_has_an_english_entry():
 
 
 def test_figure_cache_gives_the_bytes_a_fresh_drawing_gives(bundled_wave, built_reports, tmp_path, monkeypatch):
-    from vive_survey import figures
+    from vive_survey.render import figures
 
     settings = {"wave": bundled_wave["config"]["wave"], "language": "da", "labels": str(LABELS_EN),
                 "figure_cache": str(tmp_path / "cache")}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from vive_survey.stats import chi_square, grouped_counts, mean_sd, percentages
+from vive_survey.analysis.stats import chi_square, grouped_counts, mean_sd, percentages
 
 
 def test_grouped_counts_by_hand():

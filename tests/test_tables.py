@@ -6,14 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vive_survey import tables
-from vive_survey.cells import frame
-from vive_survey.clean import clean_wave
+from vive_survey.analysis import tables
+from vive_survey.analysis.cells import frame
+from vive_survey.cleaning.clean import clean_wave
 from vive_survey.synthetic import SHARES, synthetic_frame
-from vive_survey.indices import add_indices
-from vive_survey.ingest import RawTable
-from vive_survey.published import KEY, load_published
-from vive_survey.spec import TableSpec, load_specs
+from vive_survey.analysis.indices import add_indices
+from vive_survey.inputs.readers import RawTable
+from vive_survey.analysis.cells import KEY
+from vive_survey.review.published import load_published
+from vive_survey.analysis.spec import TableSpec, load_specs
 
 from conftest import ROOT, make_config
 
@@ -158,7 +159,7 @@ def test_every_specified_table_yields_cells_for_every_published_cell(codebook, g
 
 @pytest.mark.parametrize("codes", [[1, 2, 3, 4], [0, 1], [1, 3, 5], [-2, 0, 2], [1.5, 2.5]])
 def test_scale_positions_equal_the_definition(codes):
-    from vive_survey.tables import scale_positions
+    from vive_survey.analysis.tables import scale_positions
 
     rng = np.random.default_rng(3)
     values = rng.choice(codes + [np.nan, 0.5, 2.25, 7.0, -9.0, codes[0] - 1, codes[-1] + 1], size=500).astype(float)
@@ -167,7 +168,7 @@ def test_scale_positions_equal_the_definition(codes):
 
 
 def test_value_mask_on_categories_matches_on_labels_and_never_on_missing():
-    from vive_survey.tables import value_mask
+    from vive_survey.analysis.tables import value_mask
 
     series = pd.Series(pd.Categorical(["Kvinde", None, "Mand", "Kvinde", "Andet"], categories=["Kvinde", "Mand", "Andet"]))
     assert value_mask(series, ["Kvinde", "Andet"]).tolist() == [True, False, False, True, True]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import SurveyInputError
+from vive_survey.errors import SurveyInputError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,27 +28,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "check-config":
-            from .codebook import load_codebook
-            from .config import check_input_files, load_config
+            from vive_survey.inputs.codebook import load_codebook
+            from vive_survey.inputs.config import check_input_files, load_config
 
             config = load_config(args.config)
             check_input_files(config)
             codebook = load_codebook(config["codebook"])
             print(f"{args.config}: wave '{config['wave']}' is valid; codebook has {len(codebook.items)} items")
         elif args.command == "settings":
-            from .config import settings_markdown
+            from vive_survey.inputs.config import settings_markdown
 
             sys.stdout.write(settings_markdown())
         elif args.command == "synthetic-wave":
-            from .codebook import load_codebook
-            from .synthetic import write_synthetic_wave
+            from vive_survey.inputs.codebook import load_codebook
+            from vive_survey.synthetic import write_synthetic_wave
 
             for path in write_synthetic_wave(args.out, args.n, load_codebook(args.codebook),
                                              seed=args.seed).values():
                 print(path)
         elif args.command == "reconstruct":
-            from .config import load_config
-            from .steps import reconstruct_wave
+            from vive_survey.inputs.config import load_config
+            from vive_survey.steps import reconstruct_wave
 
             config = load_config(args.config)
             for path in reconstruct_wave(config["published"], "tables", config["codebook"], config, args.out):

@@ -8,54 +8,17 @@ fails leaves no partial output that a later run could trust.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pandas as pd
 
-from .codebook import load_codebook
-from .errors import SurveyInputError
-from .ingest import read_raw
-from .clean import clean_wave
-
-
-@contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; move it onto `target` only if the block succeeds."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-def write_json(obj: object, target: str | Path) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-
-
-def write_parquet(frame: pd.DataFrame, target: str | Path) -> None:
-    with atomic_path(target) as tmp:
-        # Statistics are left out: nothing reads the file by predicate, and they cost a third of the write.
-        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd", write_statistics=False)
-
-
-def write_csv(frame: pd.DataFrame, target: str | Path) -> None:
-    """CSV, UTF-8, with text that a spreadsheet could run as a formula neutralised."""
-    from .safe_text import neutralise_frame
-
-    with atomic_path(target) as tmp:
-        neutralise_frame(frame).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+from vive_survey.inputs.codebook import load_codebook
+from vive_survey.errors import SurveyInputError
+from vive_survey.inputs.readers import read_raw
+from vive_survey.cleaning.clean import clean_wave
+from vive_survey.files import atomic_path, write_csv, write_json, write_parquet
 
 
 def clean(inputs: dict[str, dict], codebook_path: str | Path, config: dict, *, data_out: str | Path,
@@ -114,12 +77,12 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     """Every table of the specification from the cleaned data: reports/<wave>/tables/cells.csv
     (aggregates only), the full OLS estimates in wide form, and which tables the wave can have
     (`availability.csv`: a table that needs a questionnaire the wave declares absent has no cells)."""
-    from . import tables
-    from .cells import frame, write_cells
-    from .config import QUESTIONNAIRES
-    from .disclosure import suppress
-    from .indices import add_indices
-    from .spec import load_specs
+    from vive_survey.analysis import tables
+    from vive_survey.analysis.cells import frame, write_cells
+    from vive_survey.inputs.config import QUESTIONNAIRES
+    from vive_survey.analysis.disclosure import suppress
+    from vive_survey.analysis.indices import add_indices
+    from vive_survey.analysis.spec import load_specs
 
     codebook = load_codebook(codebook_path)
     specs = load_specs(specs_dir, codebook)
@@ -167,8 +130,8 @@ def model_estimates(cells: pd.DataFrame, table_ids: list[str]) -> pd.DataFrame:
 
 def audit_published(published_dir: str | Path, codebook_path: str | Path, audit_out: str | Path) -> pd.DataFrame:
     """The audit of the published tables: it needs no wave, so it is computed once and reused."""
-    from . import audit
-    from .published import load_metadata, load_published
+    from vive_survey.review import audit
+    from vive_survey.review.published import load_metadata, load_published
 
     findings = audit.audit(load_published(published_dir), load_metadata(published_dir), load_codebook(codebook_path))
     write_csv(findings, audit_out)
@@ -176,7 +139,7 @@ def audit_published(published_dir: str | Path, codebook_path: str | Path, audit_
 
 
 def read_findings(path: str | Path) -> pd.DataFrame:
-    from .safe_text import restore
+    from vive_survey.safe_text import restore
 
     findings = pd.read_csv(path, dtype=str, keep_default_na=False)
     for column in findings.columns:
@@ -193,17 +156,17 @@ def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str |
     The diff is a report and never fails; `check_diff` is the strict test of it.
     `audit_in` is the audit's findings computed before (`audit_published`); without it the audit
     runs here. `availability_in` (tables/availability.csv) marks the tables the wave cannot have."""
-    from .cells import read_cells
-    from .compare import compare, summarise
-    from .published import load_metadata, load_published
-    from .render import render
+    from vive_survey.analysis.cells import read_cells
+    from vive_survey.review.compare import compare, summarise
+    from vive_survey.review.published import load_metadata, load_published
+    from vive_survey.render.templating import render
 
     published = load_published(published_dir)
     metadata = load_metadata(published_dir)
     if audit_in is not None:
         findings = read_findings(audit_in)
     else:
-        from . import audit
+        from vive_survey.review import audit
 
         findings = audit.audit(published, metadata, load_codebook(codebook_path))
     availability = read_availability(availability_in) if availability_in is not None else None
@@ -234,9 +197,9 @@ def check_diff(diff_path: str | Path, html_path: str | Path, *, passed_out: str 
     """The strict diff (`strict_diff: true`): fail when a published cell that data could reproduce
     was not reproduced (mismatch or missing). It only reads the diff, so the diff's files stay on
     disk as the evidence; on success it writes a one-line note to `passed_out`."""
-    from .compare import NOT_REPRODUCED
-    from .errors import Problem
-    from .safe_text import restore
+    from vive_survey.review.compare import NOT_REPRODUCED
+    from vive_survey.errors import Problem
+    from vive_survey.safe_text import restore
 
     result = pd.read_csv(diff_path, dtype=str, keep_default_na=False)
     bad = result[result["status"].isin(NOT_REPRODUCED)]
@@ -258,9 +221,9 @@ def check_diff(diff_path: str | Path, html_path: str | Path, *, passed_out: str 
 def reconstruct_wave(published_dir: str | Path, specs_dir: str | Path, codebook_path: str | Path, settings: dict,
                      out_dir: str | Path, *, steps: int | None = None) -> list[Path]:
     """Write the three raw files of a wave reconstructed from the published tables."""
-    from .published import load_published
-    from .reconstruct import reconstruct, write_frames
-    from .spec import load_specs
+    from vive_survey.review.published import load_published
+    from vive_survey.reconstruction.reconstruct import reconstruct, write_frames
+    from vive_survey.analysis.spec import load_specs
 
     codebook = load_codebook(codebook_path)
     frames = reconstruct(load_published(published_dir), load_specs(specs_dir, codebook), codebook,

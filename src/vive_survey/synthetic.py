@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook
+from vive_survey.inputs.codebook import Codebook
 
 SHARES = {"studerende": 0.3, "fagprofessionelle": 0.6, "frivillige": 0.1}
 # Likert answers as the codes 1-4, as most survey tools export them (blank = no answer).

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem, SurveyInputError
+from vive_survey.errors import Problem, SurveyInputError
 
 # The safe loader (no Python objects), in libyaml's C implementation when PyYAML was built with it:
 # the same documents, several times faster on the specs and published tables read at every step.

@@ -4,7 +4,7 @@
 import sys
 from pathlib import Path
 
-from vive_survey.config import (COMMAND_LINE_SOURCE, absent_questionnaires, check_input_files, defaulted_wave_keys,
+from vive_survey.inputs.config import (COMMAND_LINE_SOURCE, absent_questionnaires, check_input_files, defaulted_wave_keys,
                                 present_inputs, resolve_config, run_layers)
 from vive_survey.errors import SurveyInputError
 

@@ -1,5 +1,5 @@
 # The rendered reports of a wave: index.html, tables.xlsx, tables/<id>.md|.tex and figures/.
-# Wiring only: the work is vive_survey.report.build_reports (workflow/scripts/report.py).
+# Wiring only: the work is vive_survey.render.report.build_reports (workflow/scripts/report.py).
 import os
 
 REPORT_TABLE_IDS = [Path(p).stem for p in TABLE_SPECS]
@@ -7,7 +7,7 @@ REPORT_TABLE_IDS = [Path(p).stem for p in TABLE_SPECS]
 import vive_survey
 
 REPORT_TEMPLATES = sorted(
-    os.path.relpath(str(p)) for p in (Path(vive_survey.__file__).parent / "templates").glob("*.j2")
+    os.path.relpath(str(p)) for p in (Path(vive_survey.__file__).parent / "render" / "templates").glob("*.j2")
 )
 
 

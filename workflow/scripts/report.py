@@ -1,5 +1,5 @@
-# Adapter only: Snakemake's job -> vive_survey.report.build_reports.
-from vive_survey.report import build_reports
+# Adapter only: Snakemake's job -> vive_survey.render.report.build_reports.
+from vive_survey.render.report import build_reports
 from vive_survey.steps import run_step
 
 run_step(

@@ -11,12 +11,12 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from .cells import cell
-from .codebook import Codebook
-from .indices import INDEX_PREFIX, cronbach_alpha_by_group, item_scores
-from .models import Predictor, fit_ols
-from .spec import Block, TableSpec, level
-from .stats import chi_square, grouped_counts, mean_sd, percentages
+from vive_survey.analysis.cells import cell
+from vive_survey.inputs.codebook import Codebook
+from vive_survey.analysis.indices import INDEX_PREFIX, cronbach_alpha_by_group, item_scores
+from vive_survey.analysis.models import Predictor, fit_ols
+from vive_survey.analysis.spec import Block, TableSpec, level
+from vive_survey.analysis.stats import chi_square, grouped_counts, mean_sd, percentages
 
 TOTAL = "Total"
 

@@ -8,7 +8,7 @@ import jinja2
 def environment() -> jinja2.Environment:
     """Autoescaping on for every template, undefined names an error."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("vive_survey", "templates"),
+        loader=jinja2.PackageLoader("vive_survey.render", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .yamlfile import read_yaml
+from vive_survey.yamlfile import read_yaml
 
 
 LANGUAGES = ("da", "en")
@@ -130,7 +130,7 @@ WORDS_DA: dict[str, str] = {
 
 def default_map_path() -> Path:
     """data/labels_en.yaml of the repository this package is run from (an editable install)."""
-    return Path(__file__).resolve().parents[2] / "data" / "labels_en.yaml"
+    return Path(__file__).resolve().parents[3] / "data" / "labels_en.yaml"
 
 
 class Labels:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .models import significance_mark
+from vive_survey.analysis.models import significance_mark
 
 
 def to_decimal(value: float) -> Decimal:

@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .published import KEY
-from .safe_text import neutralise_frame, restore
+from vive_survey.files import atomic_path
+from vive_survey.safe_text import neutralise_frame, restore
 
+# The key of a cell: the labels as printed, shared with the published tables (review.published).
+KEY = ["table", "section", "row", "subrow", "column", "stat"]
 CELL_COLUMNS = KEY + ["value", "base_n", "flag"]
 
 
@@ -42,7 +44,7 @@ def frame(cells: list[dict]) -> pd.DataFrame:
 def write_cells(cells: pd.DataFrame, path: str | Path) -> None:
     """CSV with full-precision values; the row order is the computation order, which is fixed by
     the table specifications, so reruns give identical bytes."""
-    from .steps import atomic_path
+
 
     with atomic_path(path) as tmp:
         neutralise_frame(cells[CELL_COLUMNS]).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n",

@@ -9,19 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from .errors import Problem, SurveyInputError
-from .yamlfile import read_yaml
 
-KEY = ["table", "section", "row", "subrow", "column", "stat"]
+from vive_survey.analysis.cells import KEY
+from vive_survey.analysis.spec import table_sort_key
+from vive_survey.errors import Problem, SurveyInputError
+from vive_survey.yamlfile import read_yaml
+
 PUBLISHED_COLUMNS = KEY + ["printed", "value", "decimals", "note"]
-TABLE_ORDER = ["3.2", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.11", "4.12", "4.13",
-               "4.14", "4.15", "4.16", "B2.1", "B2.2", "B2.3"]
-
-
-def table_sort_key(table_id: str) -> tuple:
-    return (TABLE_ORDER.index(table_id), table_id) if table_id in TABLE_ORDER else (len(TABLE_ORDER), table_id)
-
-
 def load_published(directory: str | Path) -> pd.DataFrame:
     """Every published cell, in table order then file order.
 

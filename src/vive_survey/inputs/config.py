@@ -14,8 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import Problem, SurveyInputError, not_a_file
-from .yamlfile import read_yaml
+from vive_survey.errors import Problem, SurveyInputError, not_a_file
+from vive_survey.yamlfile import read_yaml
 
 QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
 # The keys that describe one wave rather than the analysis: a wave's config must give them (or take

@@ -29,16 +29,17 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
-from . import __version__
-from .errors import Problem, SurveyInputError
-from .figures import DPI
-from .ingest import sha256_of
-from .disclosure import SUPPRESSED
-from .format import coefficient_cell, fmt_number
-from .safe_text import FORMULA_START
-from .yamlfile import read_yaml
-from .labels import WORDS_DA, Labels
-from .spec import TableSpec
+from vive_survey import __version__
+from vive_survey.errors import Problem, SurveyInputError
+from vive_survey.render.figures import DPI
+from vive_survey.inputs.readers import sha256_of
+from vive_survey.analysis.disclosure import SUPPRESSED
+from vive_survey.printing.format import coefficient_cell, fmt_number
+from vive_survey.safe_text import FORMULA_START
+from vive_survey.yamlfile import read_yaml
+from vive_survey.render.labels import WORDS_DA, Labels
+from vive_survey.analysis.spec import TableSpec
+from vive_survey.files import atomic_path
 
 TOTAL = "Total"  # the likert tables' total column (tables.TOTAL)
 INTERNAL_SECTIONS = ("_test", "_model")
@@ -847,7 +848,6 @@ class _Words:
 # ---------------------------------------------------------------------------- build_reports
 
 def _write_bytes(target: Path, data: bytes) -> Path:
-    from .steps import atomic_path
 
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
@@ -923,7 +923,7 @@ def _write_tables(grids: list[Grid], all_grids: list[Grid], labels: Labels, log:
                   config_paths: list, codebook_path, cells_path, qualitative_path, specs_dir, wave: str,
                   out_dir: Path, settings: list[dict]) -> list[Path]:
     """Markdown and LaTeX per table, the workbook and the manifest; returns the paths written."""
-    from .render import render
+    from vive_survey.render.templating import render
 
     written: list[Path] = []
     for grid in grids:
@@ -950,12 +950,12 @@ def build_reports(cells_path, specs_dir, codebook_path, cleaning_log_path, publi
     config file of the run), each given with its SHA-256 in the provenance; settings' `config_settings`
     (config.resolve_config) lists every setting with the file it came from. `availability_path`
     (tables/availability.csv) names the tables the wave cannot have: each is shown with the reason."""
-    from . import figures as figures_module
-    from .cells import read_cells
-    from .codebook import load_codebook
-    from .published import load_metadata
-    from .render import render
-    from .spec import load_specs
+    from vive_survey.render import figures as figures_module
+    from vive_survey.analysis.cells import read_cells
+    from vive_survey.inputs.codebook import load_codebook
+    from vive_survey.review.published import load_metadata
+    from vive_survey.render.templating import render
+    from vive_survey.analysis.spec import load_specs
 
     out_dir = Path(out_dir)
     language = settings.get("language", "da")

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook
+from vive_survey.inputs.codebook import Codebook
 
 INDEX_PREFIX = "idx_"
 

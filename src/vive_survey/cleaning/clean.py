@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import derive
-from .codebook import Codebook, Item, Scale
-from .errors import Problem, SurveyInputError, total_count
-from .ingest import HEADER_SEARCH_ROWS, RawTable, header_rows_hint
+from vive_survey.cleaning import derive
+from vive_survey.inputs.codebook import Codebook, Item, Scale
+from vive_survey.errors import Problem, SurveyInputError, total_count
+from vive_survey.inputs.readers import HEADER_SEARCH_ROWS, RawTable, header_rows_hint
 
 EXCLUSION_COLUMNS = ["questionnaire", "source_file", "source_row", "respondent_id", "reason", "detail"]
 EXCLUSION_REASONS = {

@@ -20,9 +20,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from .format import coefficient_cell, fmt_number, within_printed_precision
-from .models import significance_mark
-from .published import KEY, table_sort_key
+from vive_survey.printing.format import coefficient_cell, fmt_number, within_printed_precision
+from vive_survey.analysis.models import significance_mark
+from vive_survey.analysis.cells import KEY
+from vive_survey.analysis.spec import table_sort_key
 
 DIFF_COLUMNS = ["table", "row", "column", "published", "regenerated", "status", "reason",
                 "section", "subrow", "stat", "published_value", "regenerated_value", "decimals", "base_n"]

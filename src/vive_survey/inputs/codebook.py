@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .errors import Problem, SurveyInputError
-from .yamlfile import read_yaml
+from vive_survey.errors import Problem, SurveyInputError
+from vive_survey.yamlfile import read_yaml
 
 CATEGORICAL_KINDS = ("ordinal", "nominal")
 

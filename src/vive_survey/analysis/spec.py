@@ -14,10 +14,17 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .codebook import Codebook
-from .errors import Problem, SurveyInputError
-from .published import table_sort_key
-from .yamlfile import read_yaml
+from vive_survey.inputs.codebook import Codebook
+from vive_survey.errors import Problem, SurveyInputError
+from vive_survey.yamlfile import read_yaml
+
+TABLE_ORDER = ["3.2", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.11", "4.12", "4.13",
+               "4.14", "4.15", "4.16", "B2.1", "B2.2", "B2.3"]
+
+
+def table_sort_key(table_id: str) -> tuple:
+    return (TABLE_ORDER.index(table_id), table_id) if table_id in TABLE_ORDER else (len(TABLE_ORDER), table_id)
+
 
 DERIVED_VARIABLES = {"questionnaire", "group", "experience_band", "job_type", "volunteer_role_group", "age"}
 

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from .errors import Problem, SurveyInputError, not_a_file
+from vive_survey.errors import Problem, SurveyInputError, not_a_file
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}

@@ -50,11 +50,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .audit import compatible_counts, implied_bases
-from .codebook import Codebook
-from .format import within_printed_precision
-from .published import KEY
-from .spec import TableSpec, _block
+from vive_survey.review.audit import compatible_counts, implied_bases
+from vive_survey.inputs.codebook import Codebook
+from vive_survey.printing.format import within_printed_precision
+from vive_survey.analysis.cells import KEY
+from vive_survey.analysis.spec import TableSpec, _block
+from vive_survey.files import atomic_path
 
 SOURCE_NOTE = "Rekonstrueret fra publicerede tabeller (VIVE 2021); ikke VIVEs data"
 GROUP_SIZES = {"Studerende": 109, "Nyuddannede": 54, "Erfarne": 181, "Frivillige": 34}
@@ -705,7 +706,6 @@ def raw_frames(wave: Wave, codebook: Codebook, rng: np.random.Generator, referen
 
 
 def write_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    from .steps import atomic_path
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

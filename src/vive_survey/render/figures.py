@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .format import fmt_number
-from .labels import Labels
-from .spec import TableSpec
+from vive_survey.printing.format import fmt_number
+from vive_survey.render.labels import Labels
+from vive_survey.analysis.spec import TableSpec
+from vive_survey.files import atomic_path
 
 TOTAL = "Total"
 DPI = 150
@@ -324,7 +325,6 @@ class FigureDrawing:
             self.jobs = to_draw
 
     def result(self) -> list[FigureFile]:
-        from .steps import atomic_path
 
         fresh = iter([f.result() for f in self.futures] if self.pool else [_draw(job) for job in self.jobs])
         drawn = [hit if hit is not None else next(fresh) for hit in self.cached]
@@ -381,7 +381,6 @@ class FigureCache:
             return None
 
     def keep_only(self, entries: dict[str, tuple[bytes, bytes]]) -> None:
-        from .steps import atomic_path
 
         self.directory.mkdir(parents=True, exist_ok=True)
         for key, (png, svg) in entries.items():

@@ -1,0 +1,1 @@
+"""Analysis: table specifications, indices, statistics, models and the tidy cell model."""

@@ -1,0 +1,1 @@
+"""Cleaning: raw text cells -> typed respondent data, and the derived variables."""

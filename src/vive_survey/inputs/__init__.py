@@ -1,0 +1,1 @@
+"""Input: the wave's config, the codebook, and the readers of raw exports."""

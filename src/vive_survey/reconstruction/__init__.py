@@ -1,0 +1,1 @@
+"""Reconstruction: the bundled wave made from the published tables alone."""
