@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vive_survey.printing.format import coefficient_cell, fmt_number, within_printed_precision
+from vive_survey.printing.format import coefficient_cell, fmt_number
+from vive_survey.printing.rounding import within_printed_precision
 
 
 @pytest.mark.parametrize("value, decimals, text", [

@@ -9,17 +9,10 @@ ROUND_HALF_EVEN, so 1/16 = 6.25 % prints as 6,2 and 3/16 = 18.75 % as 18,8, exac
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from vive_survey.analysis.models import significance_mark
-
-
-def to_decimal(value: float) -> Decimal:
-    return Decimal(repr(float(value)))
-
-
-def round_half_even(value: float, decimals: int) -> Decimal:
-    return to_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+from vive_survey.printing.rounding import round_half_even
 
 
 def fmt_number(value: float | None, decimals: int = 1, *, decimal_mark: str = ",", zero: str | None = None,
@@ -48,10 +41,3 @@ def coefficient_cell(coef: float | None, p: float | None, flag: str = "", *, dec
     if not mark:
         return "N.S."
     return fmt_number(coef, decimals, decimal_mark=decimal_mark) + mark
-
-
-def within_printed_precision(value: float, printed_value: float, decimals: int) -> bool:
-    """|value - printed| <= half a unit of the printed last digit, in exact decimal arithmetic.
-    The bound is inclusive, so both half-even and half-up printing of a tie match."""
-    half_unit = Decimal(5).scaleb(-(decimals + 1))
-    return abs(to_decimal(value) - to_decimal(printed_value)) <= half_unit

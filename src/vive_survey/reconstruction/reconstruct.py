@@ -52,7 +52,7 @@ import pandas as pd
 
 from vive_survey.review.audit import compatible_counts, implied_bases
 from vive_survey.inputs.codebook import Codebook
-from vive_survey.printing.format import within_printed_precision
+from vive_survey.printing.rounding import within_printed_precision
 from vive_survey.analysis.cells import KEY
 from vive_survey.analysis.spec import TableSpec, _block
 from vive_survey.files import atomic_path

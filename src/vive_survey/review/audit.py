@@ -44,6 +44,7 @@ import pandas as pd
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.analysis.cells import KEY
 from vive_survey.analysis.spec import table_sort_key
+from vive_survey.printing.rounding import half_unit, to_fraction
 
 LIKERT = ("Stort set aldrig", "Sjældent", "Nogle gange", "Altid")
 SCALE_MIN, SCALE_MAX = 1, 4
@@ -94,11 +95,6 @@ _CODE_TEXT = {
 # exact rounding arithmetic
 
 
-def _fraction(value: float) -> Fraction:
-    """The decimal number a printed value stands for, exactly (30.8 -> 308/10, not the float)."""
-    return Fraction(repr(float(value)))
-
-
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
@@ -117,7 +113,7 @@ def _scaled(percentages: Sequence, decimals) -> tuple[np.ndarray, np.ndarray, np
             continue
         d = 1 if _is_blank(d) else int(d)
         scale[i] = 10 ** d
-        big_p[i] = round(_fraction(p) * scale[i])
+        big_p[i] = round(to_fraction(p) * scale[i])
     return big_p, scale, blank
 
 
@@ -204,10 +200,6 @@ def compatible_counts(percentages: Sequence, decimals, n: int) -> list[int] | No
 def _share_bases(p: float, d: int, n_max: int = N_MAX) -> list[int]:
     """Bases of a single printed share whose complement is not printed."""
     return implied_bases([p, None], [d, None], n_max)
-
-
-def _half(d) -> Fraction:
-    return Fraction(1, 2 * 10 ** int(d))
 
 
 def _fmt(x, d: int = 1) -> str:
@@ -416,8 +408,8 @@ def check_row_sum(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
         tol = Fraction(0)
         for v, d in zip(r.values, r.decimals):
             if v is not None:
-                total += _fraction(v)
-                tol += _half(d if d is not None else 1)
+                total += to_fraction(v)
+                tol += half_unit(d if d is not None else 1)
         bases = implied_bases(r.values, r.decimals, n_max)
         shares = ", ".join(_fmt(v, d or 0) for v, d in zip(r.values, r.decimals) if v is not None)
         if r.blanks:
@@ -536,7 +528,7 @@ def check_implied_n(published: pd.DataFrame, metadata: dict, codebook: Codebook 
 
 def _agree(a: pd.Series, b: pd.Series) -> bool:
     """Two printed cells can show the same true value (their rounding intervals overlap)."""
-    return abs(_fraction(a["value"]) - _fraction(b["value"])) <= _half(a["decimals"]) + _half(b["decimals"])
+    return abs(to_fraction(a["value"]) - to_fraction(b["value"])) <= half_unit(a["decimals"]) + half_unit(b["decimals"])
 
 
 def _weighted_mean_range(weights: list[tuple[Fraction, Fraction]], values: list[tuple[Fraction, Fraction]]
@@ -555,7 +547,7 @@ def _weighted_mean_range(weights: list[tuple[Fraction, Fraction]], values: list[
 
 
 def _box(c: pd.Series) -> tuple[Fraction, Fraction]:
-    v, h = _fraction(c["value"]), _half(c["decimals"])
+    v, h = to_fraction(c["value"]), half_unit(c["decimals"])
     return (max(v - h, Fraction(0)), v + h)
 
 
@@ -688,7 +680,7 @@ def _check_43(published: pd.DataFrame, n_max: int) -> list[dict]:
     values = [float(c["value"]) for c in andel]
     decimals = [int(c["decimals"]) for c in andel]
     bases = implied_bases(values, decimals, n_max)
-    total = sum(_fraction(v) for v in values)
+    total = sum(to_fraction(v) for v in values)
     stud = _cell(published, "4.2", "Studerende", "Antal respondenter", "n")
     same = []
     for col43, col42, stat in (("Andel kvinder", "Andel kvinder", "pct"), ("Alder", "Gennemsnitsalder", "mean"),
@@ -716,7 +708,7 @@ def _check_43(published: pd.DataFrame, n_max: int) -> list[dict]:
             if tot.empty or any(c.empty for c in cells):
                 continue
             lo, hi = _weighted_mean_range(weights, [_box(c.iloc[0]) for c in cells])
-            t, h = _fraction(tot["value"].iloc[0]), _half(tot["decimals"].iloc[0])
+            t, h = to_fraction(tot["value"].iloc[0]), half_unit(tot["decimals"].iloc[0])
             if t + h < lo or t - h > hi:
                 out += _findings(pd.concat(cells + [tot]), "cross_table", "weighted_total_conflict", False,
                                  f"the I alt {what} {_fmt(t)} is not the Andel-weighted mean of the bands' values, "
@@ -772,7 +764,7 @@ def _check_crosstab_margins(published: pd.DataFrame, metadata: dict, n_max: int)
             if list(labels) != list(item.labels):
                 continue
             ok = [v is None or compatible_counts([v, None], [d, None], n0) is not None
-                  and abs(Fraction(100 * int(k), n0) - _fraction(v)) <= _half(d)
+                  and abs(Fraction(100 * int(k), n0) - to_fraction(v)) <= half_unit(d)
                   for v, d, k in zip(item.values, item.decimals, margin)]
             if not all(ok):
                 out += _findings(pd.concat([cells, item.cells]), "cross_table", "margin_conflict", False,
@@ -825,7 +817,7 @@ def _check_subgroup_means(published: pd.DataFrame) -> list[dict]:
         for section, part in t[t["section"].ne("") & t["column"].eq(total["column"])].groupby("section", sort=False):
             boxes = [_box(c) for _, c in part.iterrows()]
             lo, hi = min(b[0] for b in boxes), max(b[1] for b in boxes)
-            v, h = _fraction(total["value"]), _half(total["decimals"])
+            v, h = to_fraction(total["value"]), half_unit(total["decimals"])
             if v + h < lo or v - h > hi:
                 values = ", ".join(f"{r} {_fmt(x)}" for r, x in zip(part["row"], part["value"]))
                 out += _findings(pd.concat([total.to_frame().T, part]), "cross_table", "overall_outside_subgroups",
@@ -885,7 +877,7 @@ def _item_mean_range(values: list, decimals: list) -> tuple[Fraction, Fraction, 
         if v is None:
             boxes.append((Fraction(0), Fraction(100)))
         else:
-            p, h = _fraction(v), _half(d if d is not None else 1)
+            p, h = to_fraction(v), half_unit(d if d is not None else 1)
             boxes.append((max(p - h, Fraction(0)), min(p + h, Fraction(100))))
     exact = _lp_mean_range(boxes)
     if exact is not None:
@@ -995,7 +987,7 @@ def check_index_mean(published: pd.DataFrame, metadata: dict, codebook: Codebook
         feasible = [_item_mean_range(r.values, r.decimals)[2] for r in src.items]
         raw = _theme_range(ranges, [False] * len(ranges))
         rev = _theme_range(ranges, src.reverse)
-        m, h = _fraction(src.mean["value"]), _half(src.mean["decimals"])
+        m, h = to_fraction(src.mean["value"]), half_unit(src.mean["decimals"])
         fits = lambda rng: rng[0] - h <= m <= rng[1] + h  # noqa: E731
         has_reverse = any(src.reverse)
         fit_raw, fit_rev = fits(raw), fits(rev)
@@ -1125,7 +1117,7 @@ def check_mean_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
         is_age = "alder" in mean["column"].casefold()
         low, high = (Fraction(v) for v in (AGE_RANGE if is_age else (SCALE_MIN, SCALE_MAX)))
         scale = f"[{low}, {high}]" + (" (age)" if is_age else "")
-        m, h = _fraction(mean["value"]), _half(mean["decimals"])
+        m, h = to_fraction(mean["value"]), half_unit(mean["decimals"])
         n = _stated_n_for_mean(published, metadata, mean)
         if m + h < low or m - h > high:
             out += _findings(pair, "mean_sd", "mean_out_of_range", True,
@@ -1133,7 +1125,7 @@ def check_mean_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
             continue
         if sd.empty or pd.isna(sd["value"].iloc[0]):
             continue
-        s, hs = _fraction(sd["value"].iloc[0]), _half(sd["decimals"].iloc[0])
+        s, hs = to_fraction(sd["value"].iloc[0]), half_unit(sd["decimals"].iloc[0])
         if s < 0:
             out += _findings(pair, "mean_sd", "sd_negative", True, f"SD {_fmt(s, 2)} is negative", "")
             continue

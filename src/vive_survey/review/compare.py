@@ -20,7 +20,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from vive_survey.printing.format import coefficient_cell, fmt_number, within_printed_precision
+from vive_survey.printing.format import coefficient_cell, fmt_number
+from vive_survey.printing.rounding import within_printed_precision
 from vive_survey.analysis.models import significance_mark
 from vive_survey.analysis.cells import KEY
 from vive_survey.analysis.spec import table_sort_key
