@@ -3,6 +3,7 @@
 # The config is read in workflow/rules/common.smk, not by a `configfile:` directive: a run given
 # --configfile must not inherit the bundled wave's config.yaml.
 
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/recovery.smk"
 include: "workflow/rules/clean.smk"

@@ -6,15 +6,26 @@ rule clean:
         data=CLEAN_DATA,
         exclusions=EXCLUSIONS,
         log=CLEANING_LOG,
-    params:
-        inputs=INPUTS,
-        settings={
-            **{k: config[k] for k in ("wave", "reference_year", "missing_codes", "cleaning", "derive")},
-            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
-        },
     log:
         f"{RESULTS}/logs/clean.log",
     benchmark:
         f"{RESULTS}/benchmarks/clean.tsv"
+    conda:
+        SOFTWARE
+    params:
+        inputs=INPUTS,
+        settings={
+            **{
+                k: config[k]
+                for k in (
+                    "wave",
+                    "reference_year",
+                    "missing_codes",
+                    "cleaning",
+                    "derive",
+                )
+            },
+            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
+        },
     script:
         "../scripts/clean.py"

@@ -4,12 +4,21 @@
 import sys
 from pathlib import Path
 
-from vive_survey.inputs.config import (COMMAND_LINE_SOURCE, absent_questionnaires, check_input_files, defaulted_wave_keys,
-                                present_inputs, resolve_config, run_layers)
+from vive_survey.inputs.config import (
+    COMMAND_LINE_SOURCE,
+    absent_questionnaires,
+    check_input_files,
+    defaulted_wave_keys,
+    present_inputs,
+    resolve_config,
+    run_layers,
+)
 from vive_survey.errors import SurveyInputError
 
 try:
-    _layers = run_layers(workflow.overwrite_configfiles, dict(workflow.config_settings.config))
+    _layers = run_layers(
+        workflow.overwrite_configfiles, dict(workflow.config_settings.config)
+    )
     config, CONFIG_SETTINGS = resolve_config(_layers)
     check_input_files(config)
 except SurveyInputError as _error:
@@ -21,9 +30,13 @@ CONFIG_FILES = [source for source, _ in _layers if source != COMMAND_LINE_SOURCE
 INPUTS = present_inputs(config)
 ABSENT_QUESTIONNAIRES = absent_questionnaires(config)
 if _defaulted := defaulted_wave_keys(CONFIG_SETTINGS):
-    sys.stderr.write(f"vive-survey: wave '{config['wave']}' takes the default of {_defaulted} "
-                     "(docs/config.md); set them in the wave's config if they differ\n")
+    sys.stderr.write(
+        f"vive-survey: wave '{config['wave']}' takes the default of {_defaulted} "
+        "(docs/config.md); set them in the wave's config if they differ\n"
+    )
 
+# The software environment of every rule (used with snakemake --sdm conda), relative to the rule files.
+SOFTWARE = "../envs/vive-survey.yaml"
 WAVE = config["wave"]
 RESULTS = f"results/{WAVE}"
 REPORTS = f"reports/{WAVE}"

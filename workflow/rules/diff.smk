@@ -5,12 +5,14 @@ rule audit:
         codebook=config["codebook"],
     output:
         AUDIT_FINDINGS,
-    params:
-        published_dir=config["published"],
     log:
         "results/logs/audit.log",
     benchmark:
         "results/benchmarks/audit.tsv"
+    conda:
+        SOFTWARE
+    params:
+        published_dir=config["published"],
     script:
         "../scripts/audit.py"
 
@@ -27,13 +29,15 @@ rule diff:
         summary=f"{REPORTS}/diff/summary.csv",
         audit=f"{REPORTS}/diff/audit.csv",
         html=DIFF_HTML,
-    params:
-        published_dir=config["published"],
-        wave=WAVE,
     log:
         f"{RESULTS}/logs/diff.log",
     benchmark:
         f"{RESULTS}/benchmarks/diff.tsv"
+    conda:
+        SOFTWARE
+    params:
+        published_dir=config["published"],
+        wave=WAVE,
     script:
         "../scripts/diff.py"
 
@@ -48,5 +52,7 @@ rule check_diff:
         STRICT_DIFF_PASSED,
     log:
         f"{RESULTS}/logs/check_diff.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/check_diff.py"

@@ -7,13 +7,17 @@ rule reconstruct:
         specs=TABLE_SPECS,
         codebook=config["codebook"],
     output:
-        expand("results/reconstructed/{questionnaire}.csv",
-               questionnaire=["studerende", "fagprofessionelle", "frivillige"]),
+        expand(
+            "results/reconstructed/{questionnaire}.csv",
+            questionnaire=["studerende", "fagprofessionelle", "frivillige"],
+        ),
+    log:
+        "results/logs/reconstruct.log",
+    conda:
+        SOFTWARE
     params:
         published_dir=config["published"],
         specs_dir="tables",
         settings={k: config[k] for k in ("seed", "reference_year", "indices")},
-    log:
-        "results/logs/reconstruct.log",
     script:
         "../scripts/reconstruct.py"

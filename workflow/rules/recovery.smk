@@ -8,7 +8,9 @@ from pathlib import Path
 from vive_survey import recovery as _recovery
 
 if getattr(workflow, "is_main_process", True):
-    _recovery.recover(".", dry_run=bool(getattr(workflow.output_settings, "dryrun", False)))
+    _recovery.recover(
+        ".", dry_run=bool(getattr(workflow.output_settings, "dryrun", False))
+    )
 
 
 # Runs only in real runs, after Snakemake has taken its locks: record which process owns them.

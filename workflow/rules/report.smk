@@ -7,7 +7,8 @@ REPORT_TABLE_IDS = [Path(p).stem for p in TABLE_SPECS]
 import vive_survey
 
 REPORT_TEMPLATES = sorted(
-    os.path.relpath(str(p)) for p in (Path(vive_survey.__file__).parent / "render" / "templates").glob("*.j2")
+    os.path.relpath(str(p))
+    for p in (Path(vive_survey.__file__).parent / "render" / "templates").glob("*.j2")
 )
 
 
@@ -30,6 +31,12 @@ rule report:
         markdown=expand(f"{REPORTS}/tables/{{id}}.md", id=REPORT_TABLE_IDS),
         latex=expand(f"{REPORTS}/tables/{{id}}.tex", id=REPORT_TABLE_IDS),
         figures=directory(f"{REPORTS}/figures"),
+    log:
+        f"{RESULTS}/logs/report.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report.tsv"
+    conda:
+        SOFTWARE
     params:
         specs_dir="tables",
         published_dir=config["published"],
@@ -42,9 +49,5 @@ rule report:
             "figure_cache": f"{RESULTS}/figure-cache",
             "config_settings": CONFIG_SETTINGS,
         },
-    log:
-        f"{RESULTS}/logs/report.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/report.tsv"
     script:
         "../scripts/report.py"

@@ -7,15 +7,20 @@ rule tables:
         cells=TABLE_CELLS,
         models=f"{REPORTS}/tables/models.csv",
         availability=TABLE_AVAILABILITY,
-    params:
-        specs_dir="tables",
-        settings={
-            **{k: config[k] for k in ("seed", "indices", "crosstab", "models", "disclosure")},
-            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
-        },
     log:
         f"{RESULTS}/logs/tables.log",
     benchmark:
         f"{RESULTS}/benchmarks/tables.tsv"
+    conda:
+        SOFTWARE
+    params:
+        specs_dir="tables",
+        settings={
+            **{
+                k: config[k]
+                for k in ("seed", "indices", "crosstab", "models", "disclosure")
+            },
+            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
+        },
     script:
         "../scripts/tables.py"
