@@ -1,4 +1,4 @@
-"""Tests of the audit of the published tables (src/vive_survey/audit.py).
+"""Tests of the audit of the published tables (src/vive_survey/review/audit/).
 
 Hand-computed answers: every expected count, base, mean and SD below was worked out by hand
 (noted next to it), not by the code under test.
@@ -17,11 +17,13 @@ from scipy import stats
 from vive_survey.review import audit as A
 from vive_survey.inputs.codebook import Codebook, Item, Scale, Theme
 from vive_survey.analysis.cells import KEY
+from vive_survey.review.audit.relations import load_relations
 from vive_survey.review.published import PUBLISHED_COLUMNS, load_metadata, load_published
 from vive_survey.analysis.spec import TABLE_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ROOT / "data" / "published" / "tables"
+RELATIONS = load_relations(ROOT / "data" / "published" / "relations.yaml")
 LIKERT = ["Stort set aldrig", "Sjældent", "Nogle gange", "Altid"]
 
 
@@ -133,20 +135,20 @@ def test_blank_cells_are_unknown_and_dash_is_zero():
 def test_index_mean_above_what_items_allow_is_flagged():
     cb = mini_codebook(reverse_second=False)
     # items give exactly 4 and 1 -> index 2.5 (+-0.00x); 3.2 is far outside, 2.5 fits
-    flagged = A.check_index_mean(index_tables(3.2), {}, cb)
+    flagged = A.check_index_mean(index_tables(3.2), {}, cb, RELATIONS)
     assert flagged["code"].tolist() == ["index_mean_inconsistent"]
     assert flagged["column"].tolist() == ["Erfarne"] and flagged["stat"].tolist() == ["mean"]
     assert not flagged["unattainable"].any()
-    assert A.check_index_mean(index_tables(2.5), {}, cb).empty
+    assert A.check_index_mean(index_tables(2.5), {}, cb, RELATIONS).empty
 
 
 def test_index_mean_reverse_coding_variants():
     cb = mini_codebook(reverse_second=True)
-    assert A.check_index_mean(index_tables(4.0), {}, cb).empty            # reversed: (4 + 4) / 2
-    only_raw = A.check_index_mean(index_tables(2.5), {}, cb)               # not reversed: (4 + 1) / 2
+    assert A.check_index_mean(index_tables(4.0), {}, cb, RELATIONS).empty  # reversed: (4 + 4) / 2
+    only_raw = A.check_index_mean(index_tables(2.5), {}, cb, RELATIONS)     # not reversed: (4 + 1) / 2
     assert only_raw["code"].tolist() == ["index_mean_fits_unreversed_only"]
     assert "not reversed fits" in only_raw["reason"].iloc[0]
-    neither = A.check_index_mean(index_tables(3.2), {}, cb)
+    neither = A.check_index_mean(index_tables(3.2), {}, cb, RELATIONS)
     assert neither["code"].tolist() == ["index_mean_inconsistent"]
     assert "neither" in neither["reason"].iloc[0]
 
@@ -187,10 +189,10 @@ def test_sd_zero_needs_a_mean_identical_answers_give():
     cells = index_tables(2.3)
     cells.loc[cells["stat"].eq("sd"), ["printed", "value"]] = ["0,0", 0.0]
     # a 2-item index takes the values 1, 1.5, ..., 4: 2.3 is 0.2 from 2.5 -> flagged; 2.5 is on the grid
-    out = A.check_mean_sd(cells, {}, cb)
+    out = A.check_mean_sd(cells, {}, cb, RELATIONS)
     assert set(out["code"]) == {"sd_zero_mean_off_grid"} and not out["unattainable"].any()
     cells.loc[cells["stat"].eq("mean"), ["printed", "value"]] = ["2,5", 2.5]
-    assert A.check_mean_sd(cells, {}, cb).empty
+    assert A.check_mean_sd(cells, {}, cb, RELATIONS).empty
 
 
 # ------------------------------------------------------------------ the real published tables
@@ -202,7 +204,7 @@ def real():
     metadata = load_metadata(TABLES)
     from vive_survey.inputs.codebook import load_codebook
     codebook = load_codebook(ROOT / "data" / "codebook.yaml")
-    return published, metadata, codebook, A.audit(published, metadata, codebook)
+    return published, metadata, codebook, A.audit(published, metadata, codebook, RELATIONS)
 
 
 def test_chi2_recomputed_from_the_implied_counts_of_4_13(real):
@@ -272,7 +274,7 @@ def test_crosstab_margins_against_the_items(real):
     second = row & changed["column"].eq("Sjældent")
     changed.loc[first, ["printed", "value"]] = ["7,7", 7.7]
     changed.loc[second, ["printed", "value"]] = ["15,4", 15.4]
-    conflict = A.check_cross_table(changed, metadata, codebook)
+    conflict = A.check_cross_table(changed, metadata, codebook, RELATIONS)
     conflict = conflict[conflict["code"].eq("margin_conflict")]
     assert set(conflict["table"]) == {"4.12", "4.13"}
     assert "2/1/7/3" in conflict["reason"].iloc[0]
@@ -311,3 +313,51 @@ def test_docs_page_is_current(real):
     published, _, _, findings = real
     page = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
     assert page == A.audit_markdown(findings, published), "regenerate with: python -m vive_survey.review.audit"
+
+
+def test_the_command_line_writes_the_docs_page(real, tmp_path):
+    from vive_survey.review.audit.__main__ import main
+
+    page, findings_csv = tmp_path / "audit.md", tmp_path / "findings.csv"
+    assert main(["--published", str(TABLES), "--codebook", str(ROOT / "data" / "codebook.yaml"),
+                 "--output", str(page), "--csv", str(findings_csv)]) == 0
+    assert page.read_text(encoding="utf-8") == (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    assert len(pd.read_csv(findings_csv)) == len(real[3])
+
+
+# ------------------------------------------------------------------ the relations are data
+
+
+def test_a_relation_left_out_is_a_comparison_not_made(real):
+    # The checks hold no table ids: without the relation of 3.2 and 4.2, their conflict is not found.
+    import dataclasses
+
+    published, metadata, codebook, findings = real
+    assert findings["code"].eq("group_share_conflict").any()
+    without = dataclasses.replace(RELATIONS, same_groups=())
+    assert not A.check_cross_table(published, metadata, codebook, without)["code"].eq("group_share_conflict").any()
+    assert A.check_cross_table(published, metadata, codebook, None).empty
+
+
+def test_the_group_sizes_name_every_table_that_prints_them(real):
+    from vive_survey.review.audit.rows import group_of, group_sizes
+
+    published = real[0]
+    sizes = group_sizes(published, RELATIONS)
+    assert sizes == {"Studerende": (109, "Tabel 4.2/4.8"), "Nyuddannede": (54, "Tabel 4.2/4.8"),
+                     "Erfarne": (181, "Tabel 4.2/4.8")}
+    assert group_of("Studerende med praktikerfaring", sizes, RELATIONS) == "Studerende"
+    assert group_of("Studerende med andet", sizes, RELATIONS) is None
+
+
+def test_the_quick_item_match_equals_the_plain_one(real):
+    # best_item skips an item whose quick ratios cannot beat the best so far; the plain version
+    # scores every item. Every row label of the published tables against every codebook item.
+    from vive_survey.review.audit.rows import best_item, text_similarity
+
+    published, _, codebook, _ = real
+    items = codebook.likert_items()
+    for label in dict.fromkeys(published["row"]):
+        scores = [text_similarity(label, item.text) for item in items]
+        plain = (items[scores.index(max(scores))], max(scores)) if max(scores) > 0 else (None, 0.0)
+        assert best_item(label, items) == plain, label

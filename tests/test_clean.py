@@ -513,7 +513,7 @@ def test_report_shows_the_new_counts_in_danish_and_english(tmp_path, codebook, c
     """The cleaning section of the report names every reason code in words, and shows the short
     records and the blank open-text answers."""
     from vive_survey.render.labels import Labels, default_map_path
-    from vive_survey.render.report import cleaning_context
+    from vive_survey.render.cleaning import cleaning_context
 
     frv = valid_rows(codebook, "frivillige", 3)
     frv[0]["volunteer_role"] = ""

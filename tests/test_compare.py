@@ -116,3 +116,29 @@ def test_cells_of_a_table_the_wave_cannot_have_are_not_available_and_left_out_of
     assert summary.loc["Total", "match_share_attainable"] == pytest.approx(1 / 2)
     # without availability the same cells are simply missing
     assert status_of(compare(pub, regen), "c")[0] == "missing"
+
+
+def test_regenerated_text_is_the_report_formatter_at_the_published_precision():
+    from vive_survey.analysis.spec import TableFormat
+
+    pub = published(("4.4", "blank", "Altid", "pct", "", np.nan, pd.NA),
+                    ("4.4", "quirk", "Altid", "pct", "30,80", 30.8, 2),
+                    ("4.4", "hidden", "Altid", "pct", "5,0", 5.0, 1),
+                    ("4.12", "zero", "Altid", "pct", "0,0", 0.0, 1))
+    regen = frame([cell("4.4", "blank", "Altid", "pct", 0.0, base_n=16),
+                   cell("4.4", "quirk", "Altid", "pct", 100 * 4 / 13, base_n=13),
+                   cell("4.4", "hidden", "Altid", "pct", None, base_n=3, flag="suppressed"),
+                   cell("4.12", "zero", "Altid", "pct", 0.0, base_n=16)])
+    formats = {"4.4": TableFormat(zero="-", n_column=True), "4.12": TableFormat(zero=None, n_column=True)}
+
+    def shown(diff, row):
+        return diff.loc[diff["row"] == row, "regenerated"].item()
+
+    diff = compare(pub, regen, formats=formats)
+    assert shown(diff, "blank") == "-"           # the table's exact zero, as the report prints the cell
+    assert shown(diff, "quirk") == "30,77"       # at the published precision, beside "30,80"
+    assert shown(diff, "hidden") == ".."         # suppressed, as the report prints it
+    assert status_of(diff, "hidden") == ("missing", "suppressed by disclosure control (disclosure.min_cell_n)")
+    assert shown(diff, "zero") == "0,0"
+    # without the tables' formats, an exact zero prints as the published cell does
+    assert shown(compare(pub, regen), "blank") == "0,0"

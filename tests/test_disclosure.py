@@ -9,8 +9,7 @@ import pytest
 
 from vive_survey.analysis.cells import cell, frame, read_cells
 from vive_survey.analysis.disclosure import SUPPRESSED, suppress
-from vive_survey.render.report import build_reports
-from vive_survey.steps import compute_tables
+from vive_survey.steps import build_reports, compute_tables
 
 from conftest import CODEBOOK_PATH, ROOT
 from test_report import LABELS_EN, PUBLISHED, QUALITATIVE, bundled_wave  # noqa: F401 (fixture)

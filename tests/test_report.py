@@ -25,10 +25,16 @@ from vive_survey.errors import SurveyInputError
 from vive_survey.render.labels import WORDS_DA, Labels
 from vive_survey.review.published import load_metadata
 from vive_survey.render.templating import render
-from vive_survey.render.report import (FORMULA_START, BodyRow, Cell, Grid, Section, build_grid, build_reports,
-                                html_context, markdown_context, qualitative_grid, tex_context, workbook_bytes)
+from vive_survey.render.grid import BodyRow, Cell, Grid, Section
+from vive_survey.render.layout import build_grid
+from vive_survey.render.qualitative import qualitative_grid
+from vive_survey.render.writers.html import html_context
+from vive_survey.render.writers.latex import tex_context
+from vive_survey.render.writers.markdown import markdown_context
+from vive_survey.render.writers.xlsx import workbook_bytes
 from vive_survey.analysis.spec import TableSpec, load_specs
-from vive_survey.steps import clean, compute_tables
+from vive_survey.safe_text import FORMULA_START
+from vive_survey.steps import build_reports, clean, compute_tables
 
 from conftest import CODEBOOK_PATH, ROOT
 
@@ -128,8 +134,25 @@ def test_likert_prints_a_dash_for_an_exact_zero_and_half_even_percentages():
 
 def test_tables_that_print_zero_as_0_0_keep_it():
     cells = likert_cells("4.12", [0.0, 25.0, 25.0, 50.0], total=False)
-    grid = build_grid(spec(id="4.12", kind="likert_distribution", total_column=False), cells)
+    # the spec's format says so (tables/4.12.yaml), not the table's id
+    grid = build_grid(spec(id="4.12", kind="likert_distribution", total_column=False, format={"zero": None}), cells)
     assert body_texts(grid) == [["0,0", "25,0", "25,0", "50,0", "16"]]
+    grid = build_grid(spec(id="4.12", kind="likert_distribution", total_column=False), cells)
+    assert body_texts(grid)[0][0] == "-"  # the likert tables' default
+
+
+def test_the_spec_format_decides_decimals_shape_marks_and_the_n_column():
+    rows = [("4.99", "", "Gruppe", "", "Alder", "mean", 61.3125, 32, ""),
+            ("4.99", "", "Gruppe", "", "Alder", "sd", 15.325, 32, ""),
+            ("4.99", "", "Gruppe", "", "Andel", "pct", 100.0, 32, "")]
+    fmt = {"decimals": {"mean": 2, "sd": 0, "pct": 2}, "shape": "{mean} ± {sd}", "whole_hundred": False,
+           "n_column": True}
+    grid = build_grid(spec(kind="respondent_summary", format=fmt), cells_of(rows))
+    assert body_texts(grid) == [["61,31 ± 15", "100,00", "32"]]
+    assert grid.column_paths[-1] == ("n",)
+    plain = build_grid(spec(id="4.9", kind="ols", format={"marks": "none", "decimals": {"coef": 3}}),
+                       ols_cells({"Mand": (-0.771, 0.049, ""), "Kvinde": (None, None, "ref")}))
+    assert body_texts(plain)[:2] == [["-0,771"], ["Ref."]]
 
 
 def test_mean_with_sd_in_parentheses_and_n_row():
@@ -152,8 +175,8 @@ def test_respondent_summary_uses_two_decimals_in_tabel_3_2():
             ("3.2", "", "Frivillige", "", "Andel kvinder", "pct", 100 * 21 / 34, 34, ""),
             ("3.2", "", "Frivillige", "", "Alder", "mean", 61.3125, 32, ""),
             ("3.2", "", "Frivillige", "", "Alder", "sd", 15.325, 32, "")]
-    grid = build_grid(spec(id="3.2", kind="respondent_summary"), cells_of(rows),
-                      metadata={"columns_printed": ["Respondentgruppe", "Institution"]})
+    grid = build_grid(spec(id="3.2", kind="respondent_summary", format={"decimals": {"pct": 1, "mean": 2, "sd": 2}}),
+                      cells_of(rows), metadata={"columns_printed": ["Respondentgruppe", "Institution"]})
     assert body_texts(grid) == [["34", "61,8", "61,31 (15,32)"]]
     assert grid.stub_header == ["Respondentgruppe"]
 
@@ -458,7 +481,7 @@ def test_english_labels_and_how_many_are_unmapped(bundled_wave, specs, metadata,
     grids = [build_grid(s, cells, "en", labels=labels, metadata=metadata.get(s.id), codebook=codebook)
              for s in specs.values()]
     grids += [qualitative_grid(t, labels) for t in yaml.safe_load(QUALITATIVE.read_text(encoding="utf-8"))["tables"]]
-    from vive_survey.render.report import cleaning_context
+    from vive_survey.render.cleaning import cleaning_context
 
     cleaning_context(json.loads(bundled_wave["log"].read_text(encoding="utf-8")), labels)
     unmapped = sorted(labels.unmapped)

@@ -128,12 +128,19 @@ def model_estimates(cells: pd.DataFrame, table_ids: list[str]) -> pd.DataFrame:
     return out.rename(columns={"column": "outcome", "row": "term"})
 
 
-def audit_published(published_dir: str | Path, codebook_path: str | Path, audit_out: str | Path) -> pd.DataFrame:
-    """The audit of the published tables: it needs no wave, so it is computed once and reused."""
+def audit_published(published: str | Path | list, codebook_path: str | Path, audit_out: str | Path,
+                    relations_path: str | Path | None = None) -> pd.DataFrame:
+    """The audit of the published tables: it needs no wave, so it is computed once and reused.
+    `published` is the folder of published tables or the list of its files; `relations_path`
+    (which tables describe the same respondents) defaults to relations.yaml beside that folder
+    (data/published/relations.yaml)."""
     from vive_survey.review import audit
     from vive_survey.review.published import load_metadata, load_published
 
-    findings = audit.audit(load_published(published_dir), load_metadata(published_dir), load_codebook(codebook_path))
+    if relations_path is None:
+        relations_path = default_relations_path(published)
+    findings = audit.audit(load_published(published), load_metadata(published), load_codebook(codebook_path),
+                           audit.load_relations(relations_path))
     write_csv(findings, audit_out)
     return findings
 
@@ -148,29 +155,48 @@ def read_findings(path: str | Path) -> pd.DataFrame:
     return findings
 
 
-def diff(published_dir: str | Path, cells_path: str | Path, codebook_path: str | Path, *, wave: str,
+def default_relations_path(published: str | Path | list) -> Path:
+    """data/published/relations.yaml: beside the folder of published tables (or of its files)."""
+    from vive_survey.review import audit
+    from vive_survey.review.published import published_files
+
+    folder = Path(published) if isinstance(published, (str, Path)) and Path(published).is_dir() else \
+        published_files(published, ".csv")[0].parent
+    return folder.parent / audit.RELATIONS_FILE
+
+
+def diff(published: str | Path | list, cells_path: str | Path, codebook_path: str | Path, *, wave: str,
          diff_out: str | Path, summary_out: str | Path, audit_out: str | Path, html_out: str | Path,
-         audit_in: str | Path | None = None, availability_in: str | Path | None = None) -> pd.DataFrame:
+         audit_in: str | Path | None = None, availability_in: str | Path | None = None,
+         specs: str | Path | list | None = None) -> pd.DataFrame:
     """Compare every published cell with the regenerated one: reports/<wave>/diff/cells.csv, a
     per-table summary, the audit findings it used, and an HTML page with the tables side by side.
     The diff is a report and never fails; `check_diff` is the strict test of it.
     `audit_in` is the audit's findings computed before (`audit_published`); without it the audit
-    runs here. `availability_in` (tables/availability.csv) marks the tables the wave cannot have."""
+    runs here. `availability_in` (tables/availability.csv) marks the tables the wave cannot have.
+    `specs` (the table specifications) print each regenerated cell as its table's format says."""
     from vive_survey.analysis.cells import read_cells
     from vive_survey.review.compare import compare, summarise
     from vive_survey.review.published import load_metadata, load_published
     from vive_survey.render.templating import render
 
-    published = load_published(published_dir)
-    metadata = load_metadata(published_dir)
+    metadata = load_metadata(published)
+    relations = default_relations_path(published)
+    published = load_published(published)
     if audit_in is not None:
         findings = read_findings(audit_in)
     else:
         from vive_survey.review import audit
 
-        findings = audit.audit(published, metadata, load_codebook(codebook_path))
+        findings = audit.audit(published, metadata, load_codebook(codebook_path),
+                               audit.load_relations(relations))
     availability = read_availability(availability_in) if availability_in is not None else None
-    result = compare(published, read_cells(cells_path), findings, availability)
+    formats = None
+    if specs is not None:
+        from vive_survey.analysis.spec import load_specs
+
+        formats = {spec.id: spec.format for spec in load_specs(specs, load_codebook(codebook_path))}
+    result = compare(published, read_cells(cells_path), findings, availability, formats=formats)
     summary = summarise(result)
     write_csv(result, diff_out)
     write_csv(summary, summary_out)
@@ -218,7 +244,7 @@ def check_diff(diff_path: str | Path, html_path: str | Path, *, passed_out: str 
     return 0
 
 
-def reconstruct_wave(published_dir: str | Path, specs_dir: str | Path, codebook_path: str | Path, settings: dict,
+def reconstruct_wave(published: str | Path | list, specs: str | Path | list, codebook_path: str | Path, settings: dict,
                      out_dir: str | Path, *, steps: int | None = None) -> list[Path]:
     """Write the three raw files of a wave reconstructed from the published tables."""
     from vive_survey.review.published import load_published
@@ -226,8 +252,94 @@ def reconstruct_wave(published_dir: str | Path, specs_dir: str | Path, codebook_
     from vive_survey.analysis.spec import load_specs
 
     codebook = load_codebook(codebook_path)
-    frames = reconstruct(load_published(published_dir), load_specs(specs_dir, codebook), codebook,
+    frames = reconstruct(load_published(published), load_specs(specs, codebook), codebook,
                          seed=settings["seed"], reference_year=settings["reference_year"],
                          reverse_coding=settings["indices"]["reverse_coding"],
                          **({"steps": steps} if steps else {}))
     return write_frames(frames, out_dir)
+
+
+def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published, qualitative_path,
+                  config_path, settings: dict, out_dir, availability_path=None) -> list[Path]:
+    """Write the rendered reports of a wave under `out_dir` (reports/<wave>/); returns the paths:
+    index.html (self-contained: every table in report order with the three qualitative tables, a
+    table of contents, the cleaning summary, the provenance and the figures inline), tables/<id>.md
+    and tables/<id>.tex per table, tables.xlsx (one sheet per table), manifest.json and
+    figures/*.png|svg. Only aggregate cells are read; no respondent-level row or open-text answer.
+
+    settings: wave, language (da|en), and optionally labels (the English label map, default
+    data/labels_en.yaml beside the codebook), min_cell_n (the footnote of suppressed cells),
+    figure_cache (a directory of figures drawn by earlier runs, reused when their content is
+    unchanged; see figures.FigureCache) and config_settings (config.resolve_config: every setting
+    with the file it came from). `config_path` is a path or a list of paths (every config file of
+    the run), each given with its SHA-256 in the provenance. `availability_path`
+    (tables/availability.csv) names the tables the wave cannot have: each is shown with the reason.
+    `specs` and `published` are the folders of the table specifications and the published tables,
+    or the lists of their files."""
+    from vive_survey.analysis.cells import read_cells
+    from vive_survey.analysis.spec import load_specs
+    from vive_survey.errors import Problem
+    from vive_survey.render.cleaning import cleaning_context
+    from vive_survey.render.figures import FigureDrawing
+    from vive_survey.render.labels import Labels
+    from vive_survey.render.layout import report_grids
+    from vive_survey.render.provenance import manifest_json, provenance_rows, setting_rows
+    from vive_survey.render.qualitative import load_qualitative
+    from vive_survey.render.templating import render
+    from vive_survey.render.writers.html import figure_entries, html_context
+    from vive_survey.render.writers.latex import tex_context
+    from vive_survey.render.writers.markdown import markdown_context
+    from vive_survey.render.writers.xlsx import workbook_bytes
+    from vive_survey.review.published import load_metadata
+
+    out_dir = Path(out_dir)
+    language, wave = settings.get("language", "da"), str(settings["wave"])
+    labels_path = settings.get("labels") or Path(codebook_path).parent / "labels_en.yaml"
+    labels = Labels.load(language, labels_path)
+    codebook = load_codebook(codebook_path)
+    specs = load_specs(specs, codebook)
+    cells = read_cells(cells_path)
+    metadata = load_metadata(published)
+    qualitative = load_qualitative(qualitative_path)
+    log = json.loads(Path(cleaning_log_path).read_text(encoding="utf-8"))
+    absent = {}
+    if availability_path is not None:
+        absent = {row.table: row.absent_questionnaires.split() for row in
+                  read_availability(availability_path).itertuples(index=False) if row.status == "not_available"}
+    missing = [s.id for s in specs if s.id not in absent and not (cells["table"] == s.id).any()]
+    if missing:
+        raise SurveyInputError(Problem(f"no cells for table(s) {', '.join(missing)}", file=str(cells_path),
+                                       hint="rerun the tables step"))
+    grids, all_grids = report_grids(specs, cells, labels, absent=absent, metadata=metadata, qualitative=qualitative,
+                                    codebook=codebook, min_cell_n=int(settings.get("min_cell_n", 0)))
+    config_paths = [config_path] if isinstance(config_path, (str, Path)) else list(config_path)
+    provenance = provenance_rows(log, config_paths, codebook_path, cells_path, qualitative_path, language,
+                                 labels_path, labels)
+    settings_list = settings.get("config_settings") or []
+
+    def write(target: Path, data: str | bytes) -> Path:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return target
+
+    written: list[Path] = []
+    (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+    # The figures are drawn by other processes while this one writes the tables.
+    with FigureDrawing([s for s in specs if s.id not in absent], cells, labels, out_dir / "figures",
+                       {g.id: g.caption for g in grids}, cache_dir=settings.get("figure_cache")) as drawing:
+        for grid in grids:
+            tables = out_dir / "tables"
+            written.append(write(tables / f"{grid.id}.md", render("table.md.j2", md=markdown_context(grid))))
+            written.append(write(tables / f"{grid.id}.tex", render("table.tex.j2", tex=tex_context(grid))))
+        written.append(write(out_dir / "tables.xlsx", workbook_bytes(all_grids, labels, provenance, wave,
+                                                                     setting_rows(settings_list))))
+        written.append(write(out_dir / "manifest.json", manifest_json(wave, log, config_paths, codebook_path,
+                                                                      cells_path, qualitative_path,
+                                                                      [s.source for s in specs], settings_list)))
+        figure_files = drawing.result()
+    written += [p for f in figure_files for p in (f.png, f.svg)]
+    html = render("report.html.j2", **html_context(all_grids, figure_entries(figure_files, out_dir),
+                                                  cleaning_context(log, labels), provenance, labels, wave,
+                                                  setting_rows(settings.get("config_settings"))))
+    written.append(write(out_dir / "index.html", html))
+    return written

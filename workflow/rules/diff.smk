@@ -2,6 +2,7 @@
 rule audit:
     input:
         published=PUBLISHED_FILES,
+        relations=PUBLISHED_RELATIONS,
         codebook=config["codebook"],
     output:
         AUDIT_FINDINGS,
@@ -11,8 +12,6 @@ rule audit:
         "results/benchmarks/audit.tsv"
     conda:
         SOFTWARE
-    params:
-        published_dir=config["published"],
     script:
         "../scripts/audit.py"
 
@@ -23,6 +22,7 @@ rule diff:
         availability=TABLE_AVAILABILITY,
         codebook=config["codebook"],
         published=PUBLISHED_FILES,
+        specs=TABLE_SPECS,
         audit=AUDIT_FINDINGS,
     output:
         cells=DIFF_CELLS,
@@ -36,7 +36,6 @@ rule diff:
     conda:
         SOFTWARE
     params:
-        published_dir=config["published"],
         wave=WAVE,
     script:
         "../scripts/diff.py"

@@ -16,8 +16,6 @@ rule reconstruct:
     conda:
         SOFTWARE
     params:
-        published_dir=config["published"],
-        specs_dir="tables",
         settings={k: config[k] for k in ("seed", "reference_year", "indices")},
     script:
         "../scripts/reconstruct.py"

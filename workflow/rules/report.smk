@@ -1,5 +1,5 @@
 # The rendered reports of a wave: index.html, tables.xlsx, tables/<id>.md|.tex and figures/.
-# Wiring only: the work is vive_survey.render.report.build_reports (workflow/scripts/report.py).
+# Wiring only: the work is vive_survey.steps.build_reports (workflow/scripts/report.py).
 import os
 
 REPORT_TABLE_IDS = [Path(p).stem for p in TABLE_SPECS]
@@ -38,9 +38,6 @@ rule report:
     conda:
         SOFTWARE
     params:
-        specs_dir="tables",
-        published_dir=config["published"],
-        out_dir=REPORTS,
         settings={
             "wave": WAVE,
             "language": config["language"],

@@ -14,7 +14,6 @@ rule tables:
     conda:
         SOFTWARE
     params:
-        specs_dir="tables",
         settings={
             **{
                 k: config[k]

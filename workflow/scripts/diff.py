@@ -3,7 +3,7 @@ from vive_survey.steps import diff, run_step
 
 run_step(
     lambda: diff(
-        snakemake.params.published_dir,
+        snakemake.input.published,
         snakemake.input.cells,
         snakemake.input.codebook,
         wave=snakemake.params.wave,
@@ -13,6 +13,7 @@ run_step(
         html_out=snakemake.output.html,
         audit_in=snakemake.input.audit,
         availability_in=snakemake.input.availability,
+        specs=snakemake.input.specs,
     ),
     log_file=snakemake.log[0],
 )

@@ -5,8 +5,8 @@ from vive_survey.steps import reconstruct_wave, run_step
 
 run_step(
     lambda: reconstruct_wave(
-        snakemake.params.published_dir,
-        snakemake.params.specs_dir,
+        snakemake.input.published,
+        snakemake.input.specs,
         snakemake.input.codebook,
         snakemake.params.settings,
         Path(snakemake.output[0]).parent,

@@ -5,7 +5,7 @@ run_step(
     lambda: compute_tables(
         snakemake.input.data,
         snakemake.input.codebook,
-        snakemake.params.specs_dir,
+        snakemake.input.specs,
         snakemake.params.settings,
         cells_out=snakemake.output.cells,
         models_out=snakemake.output.models,

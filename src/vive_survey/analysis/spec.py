@@ -1,13 +1,18 @@
 """Table specifications: one YAML file per published table (tables/<id>.yaml), declared as data.
 
 A spec says which respondents (population), which items or indices, which groups, which statistic
-and the labels as printed. It is validated against schemas/table.schema.yaml and then against the
-codebook (every item, theme and variable it names must exist), with messages naming the file.
+and the labels as printed; its `format:` block says how its cells print (decimals, the shape of a
+mean with its SD, the text of an exact zero, significance marks, an n column), over the defaults
+of its kind below (`FORMAT_DEFAULTS`, `KIND_FORMATS`: the one place they live). It is validated
+against schemas/table.schema.yaml and then against the codebook (every item, theme and variable it
+names must exist), with messages naming the file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +21,7 @@ import yaml
 
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.errors import Problem, SurveyInputError
-from vive_survey.yamlfile import read_yaml
+from vive_survey.yamlfile import SAFE_LOADER, read_yaml
 
 TABLE_ORDER = ["3.2", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.11", "4.12", "4.13",
                "4.14", "4.15", "4.16", "B2.1", "B2.2", "B2.3"]
@@ -44,6 +49,75 @@ class Block:
     levels: tuple[Level, ...]
 
 
+# ------------------------------------------------------------------------------ format
+
+# The statistics a table can print, with the digits each prints with unless the spec says otherwise:
+# counts whole, percentages, means and SDs with one decimal, coefficients, R² and chi² with two,
+# p-values with three (a smaller p prints as "< 0,001").
+DEFAULT_DECIMALS = {"pct": 1, "mean": 1, "sd": 1, "n": 0, "df": 0, "coef": 2, "r2": 2, "chi2": 2, "p": 3,
+                    "min_expected": 2}
+# `decimals: 1` in a spec is shorthand for the numbers in the cells: percentages, means and SDs.
+CELL_STATISTICS = ("pct", "mean", "sd")
+# How every table prints unless its kind or its spec says otherwise: a mean with its SD in
+# parentheses, an exact 100 % as "100", the report's significance marks, no "-" for zero, no n column.
+FORMAT_DEFAULTS = {"shape": "{mean} ({sd})", "zero": None, "whole_hundred": True, "marks": "report",
+                   "n_column": False}
+# What each kind changes: the likert tables print "-" for an exact zero and add an n column (their
+# rows state no base), as do share tables without an n column of their own and indices as columns.
+KIND_FORMATS = {
+    "likert_distribution": {"zero": "-", "n_column": True},
+    "share_table": {"n_column": True},
+    "index_summary": {"n_column": True},
+}
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """How a table's cells print: the spec's `format:` block over the defaults of its kind.
+
+    decimals: digits per statistic; shape: a cell with a mean, '{mean} ({sd})'; zero: the text of
+    a percentage that is exactly 0 (None: printed as a number, '0,0'); whole_hundred: an exact
+    100 % prints as '100'; marks: 'report' (coefficients with † * **, 'N.S.' for p >= 0.10, 'Ref.')
+    or 'none' (the coefficient alone); n_column: a column giving each row's base."""
+
+    decimals: dict = field(default_factory=lambda: dict(DEFAULT_DECIMALS))
+    shape: str = FORMAT_DEFAULTS["shape"]
+    zero: str | None = FORMAT_DEFAULTS["zero"]
+    whole_hundred: bool = FORMAT_DEFAULTS["whole_hundred"]
+    marks: str = FORMAT_DEFAULTS["marks"]
+    n_column: bool = FORMAT_DEFAULTS["n_column"]
+
+    def digits(self, stat: str) -> int:
+        """The digits `stat` prints with."""
+        try:
+            return self.decimals[stat]
+        except KeyError:
+            raise KeyError(f"no decimals for the statistic {stat!r} (known: {', '.join(self.decimals)})") from None
+
+
+def kind_format(raw: dict) -> dict:
+    """The format a spec gets from its kind, before its own `format:` block."""
+    kind = raw.get("kind")
+    out = {**FORMAT_DEFAULTS, **KIND_FORMATS.get(kind, {})}
+    if kind == "share_table" and any(c.get("stat") == "n" for c in raw.get("columns", [])):
+        out["n_column"] = False
+    if kind == "index_summary" and raw.get("layout") != "indices_as_columns":
+        out["n_column"] = False
+    return out
+
+
+def format_of(raw: dict) -> TableFormat:
+    """A spec's TableFormat: its `format:` block over the defaults of its kind."""
+    declared = dict(raw.get("format") or {})
+    decimals = dict(DEFAULT_DECIMALS)
+    given = declared.pop("decimals", None)
+    if isinstance(given, int):
+        decimals.update({stat: given for stat in CELL_STATISTICS})
+    elif isinstance(given, dict):
+        decimals.update({str(k): int(v) for k, v in given.items()})
+    return TableFormat(decimals=decimals, **{**kind_format(raw), **declared})
+
+
 @dataclass(frozen=True)
 class TableSpec:
     id: str
@@ -55,6 +129,11 @@ class TableSpec:
     @property
     def population(self) -> dict[str, list[str]]:
         return {k: [str(v) for v in vals] for k, vals in (self.raw.get("population") or {}).items()}
+
+    @cached_property
+    def format(self) -> TableFormat:
+        """How the table's cells print (its `format:` block over the defaults of its kind)."""
+        return format_of(self.raw)
 
     @property
     def groups(self) -> list[Block]:
@@ -92,14 +171,26 @@ def _block(raw: dict) -> Block:
 
 
 def _schema() -> dict:
-    return yaml.safe_load(resources.files("vive_survey").joinpath("schemas/table.schema.yaml").read_text("utf-8"))
+    text = resources.files("vive_survey").joinpath("schemas/table.schema.yaml").read_text("utf-8")
+    return yaml.load(text, Loader=SAFE_LOADER)  # safe, in libyaml's C implementation when there is one
 
 
-def load_specs(directory: str | Path, codebook: Codebook) -> list[TableSpec]:
-    """Every tables/*.yaml, in report order, validated; all problems reported together."""
-    paths = sorted(Path(directory).glob("*.yaml"), key=lambda p: table_sort_key(p.stem))
+def spec_files(source: str | Path | Sequence[str | Path]) -> list[Path]:
+    """The table specifications in report order: the *.yaml of a folder, or the given files (a
+    Snakemake rule names its files rather than a folder its script rescans)."""
+    if isinstance(source, (str, Path)) and Path(source).is_dir():
+        paths = list(Path(source).glob("*.yaml"))
+    else:
+        paths = [Path(p) for p in ([source] if isinstance(source, (str, Path)) else source)]
+    return sorted(paths, key=lambda p: table_sort_key(p.stem))
+
+
+def load_specs(source: str | Path | Sequence[str | Path], codebook: Codebook) -> list[TableSpec]:
+    """Every table specification (tables/*.yaml, or the files given), in report order, validated;
+    all problems reported together."""
+    paths = spec_files(source)
     if not paths:
-        raise SurveyInputError(Problem("no table specifications (*.yaml) found", file=str(directory)))
+        raise SurveyInputError(Problem("no table specifications (*.yaml) found", file=str(source)))
     validator = jsonschema.Draft7Validator(_schema())
     specs, problems = [], []
     for path in paths:

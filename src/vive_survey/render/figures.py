@@ -7,6 +7,8 @@
 
 Matplotlib's object API with the Agg canvas (no pyplot state, no display), a fixed font and a fixed
 SVG hash salt, and no dates in the metadata: the same cells give byte-identical PNG and SVG files.
+The numbers on a figure (shares on the bars, each bar's n) print through the table's format, by
+the one formatter of the tables and the diff (printing.format); the shares as whole percentages.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vive_survey.printing.format import fmt_number
+from vive_survey.analysis.spec import TableFormat, TableSpec
+from vive_survey.printing.format import Words, print_stat
 from vive_survey.render.labels import Labels
-from vive_survey.analysis.spec import TableSpec
 from vive_survey.files import atomic_path
 
 TOTAL = "Total"
@@ -74,7 +76,7 @@ def likert_data(spec: TableSpec, cells: pd.DataFrame) -> dict:
             "n": np.where(n < 0, np.nan, n)}
 
 
-def plot_likert(data: dict, labels: Labels, title: str):
+def plot_likert(data: dict, labels: Labels, title: str, fmt: TableFormat | None = None):
     from matplotlib.figure import Figure
 
     items, groups, categories, values = data["items"], data["groups"], data["categories"], data["values"]
@@ -93,7 +95,7 @@ def plot_likert(data: dict, labels: Labels, title: str):
     height = 1.5 + 0.32 * len(slots) + (0.25 if len(groups) > 1 else 0)
     fig = Figure(figsize=(3.4 + 3.0 * len(groups), height), dpi=DPI, layout="constrained")
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
-    mark = labels.decimal_mark
+    fmt, words = fmt or TableFormat(), Words.of(labels)
     item_rows = [(slot_y, i) for slot_y, (kind, _text, i) in zip(y, slots) if kind == "item"]
     ys = np.array([r[0] for r in item_rows], dtype=float)
     order = np.array([r[1] for r in item_rows], dtype=int)
@@ -110,10 +112,11 @@ def plot_likert(data: dict, labels: Labels, title: str):
         for c, left in segments:
             ax.barh(ys, shares[:, c], left=left, color=colours[c], edgecolor="white", linewidth=0.5, height=0.7)
             for y_value, x_value, share in zip(ys, left + shares[:, c] / 2, shares[:, c]):
-                _bar_label(ax, x_value, y_value, share, colours[c], mark)
+                _bar_label(ax, x_value, y_value, share, colours[c], fmt, words)
         for y_value, n in zip(ys, data["n"][order, g]):
             if np.isfinite(n):
-                ax.text(103, y_value, f"n = {int(n)}", ha="left", va="center", fontsize=6.5, color="#666666")
+                ax.text(103, y_value, f"n = {print_stat('n', n, fmt, words).text}", ha="left", va="center",
+                        fontsize=6.5, color="#666666")
         ax.axvline(0, color="#333333", linewidth=0.8)
         ax.set_xlim(-100, 128)  # room on the right for the n
         ticks = [-100, -50, 0, 50, 100]
@@ -143,12 +146,15 @@ def _patch(colour: str):
     return Patch(facecolor=colour, edgecolor="white")
 
 
-def _bar_label(ax, x: float, y: float, share: float, colour: str, mark: str) -> None:
+BAR_LABEL_DECIMALS = 0  # a share on a bar prints as a whole percentage, whatever the table's digits
+
+
+def _bar_label(ax, x: float, y: float, share: float, colour: str, fmt: TableFormat, words: Words) -> None:
     if share < 8:
         return
     dark = colour in ("#ca0020", "#0571b0")
-    ax.text(x, y, fmt_number(share, 0, decimal_mark=mark), ha="center", va="center", fontsize=6.5,
-            color="white" if dark else "#222222")
+    text = print_stat("pct", share, fmt, words, decimals=BAR_LABEL_DECIMALS).text
+    ax.text(x, y, text, ha="center", va="center", fontsize=6.5, color="white" if dark else "#222222")
 
 
 # ----------------------------------------------------------------------------------- index
@@ -275,12 +281,13 @@ def figure_bytes(fig) -> tuple[bytes, bytes]:
 
 
 def _draw(job: tuple) -> tuple[bytes, bytes]:
-    """Draw one figure to (PNG, SVG) bytes; a job is (kind, data, labels, caption)."""
+    """Draw one figure to (PNG, SVG) bytes; a job is (kind, data, labels, caption, the table's format
+    for the numbers it prints, or None)."""
     import matplotlib
 
-    kind, data, labels, caption = job
+    kind, data, labels, caption, fmt = job
     with matplotlib.rc_context(RC):
-        fig = plot_likert(data, labels, caption) if kind == "likert" else plot_index(data, labels, caption)
+        fig = plot_likert(data, labels, caption, fmt) if kind == "likert" else plot_index(data, labels, caption)
         return figure_bytes(fig)
 
 
@@ -306,13 +313,13 @@ class FigureDrawing:
                 data = likert_data(spec, cells)
                 if not data["items"]:
                     continue
-                jobs.append(("likert", data, labels, caption))
+                jobs.append(("likert", data, labels, caption, spec.format))
                 self.meta.append((spec.id, f"{spec.id}_likert", labels.word("figure_likert", caption=caption)))
             elif spec.kind == "index_summary":
                 panels = index_data(spec, cells)
                 if not panels or not panels[0]["indices"]:
                     continue
-                jobs.append(("index", panels, labels, caption))
+                jobs.append(("index", panels, labels, caption, None))  # prints no number of its own
                 self.meta.append((spec.id, f"{spec.id}_index", labels.word("figure_index", caption=caption)))
         self.keys = [self.cache.key(job) for job in jobs] if self.cache else [None] * len(jobs)
         self.cached = [self.cache.get(key) if self.cache else None for key in self.keys]
@@ -352,8 +359,9 @@ class FigureDrawing:
 class FigureCache:
     """Figures drawn before, by the content they were drawn from.
 
-    A figure's bytes are a function of its drawing job (the numbers, labels and caption), this
-    module's code and matplotlib's version; the key hashes all of them, so a hit is the figure a
+    A figure's bytes are a function of its drawing job (the numbers, labels, caption and the
+    table's format), this module's code, the formatter's (printing.format and printing.rounding)
+    and matplotlib's version; the key hashes all of them, so a hit is the figure a
     fresh drawing would give, byte for byte. It spares redrawing every figure when an analyst edits
     a template or one table's specification. After a report, only the entries it used are kept."""
 
@@ -363,7 +371,9 @@ class FigureCache:
         import matplotlib
 
         self.directory = Path(directory)
-        code = Path(__file__).read_bytes()
+        from vive_survey.printing import format as formatter, rounding
+
+        code = b"".join(Path(f).read_bytes() for f in (__file__, formatter.__file__, rounding.__file__))
         self._salt = hashlib.sha256(code + matplotlib.__version__.encode() + repr(sorted(RC.items())).encode()
                                     + str(DPI).encode()).digest()
 

@@ -10,6 +10,12 @@ Status of a published cell:
 - missing: published, but not regenerated (no cell with that key, or no value, e.g. no respondents).
 - not_available: the table needs a questionnaire the wave declares absent, so it was not computed.
 A regenerated cell with no published twin is `extra`.
+
+`regenerated` is the regenerated value as its table prints it, by the one formatter of the report
+(printing.format.print_stat, with the table's format: its spec's `format:` block), at the
+published cell's precision, so that the two read side by side ("30,80" against "30,77"). For a
+table whose format is not given, the published cell shows how it prints: an exact zero as "-"
+where the report prints "-".
 """
 
 from __future__ import annotations
@@ -20,11 +26,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from vive_survey.printing.format import coefficient_cell, fmt_number
+from vive_survey.printing.format import print_stat
 from vive_survey.printing.rounding import within_printed_precision
 from vive_survey.analysis.models import significance_mark
 from vive_survey.analysis.cells import KEY
-from vive_survey.analysis.spec import table_sort_key
+from vive_survey.analysis.spec import TableFormat, table_sort_key
 
 DIFF_COLUMNS = ["table", "row", "column", "published", "regenerated", "status", "reason",
                 "section", "subrow", "stat", "published_value", "regenerated_value", "decimals", "base_n"]
@@ -33,6 +39,9 @@ STATUSES = ["match", "mismatch", "missing", "unattainable", "not_available", "ex
 NOT_REPRODUCED = ["mismatch", "missing"]
 SECONDARY_STATS = {"sd": "sd"}
 _MARKS = re.compile(r"(\*\*|\*|†)$")
+# The format of a table whose spec's format is not given: the defaults, with an exact zero printed
+# as the published cell prints it.
+_AS_PUBLISHED = {True: TableFormat(zero="-"), False: TableFormat(zero=None)}
 
 
 def display_row(row: str, subrow: str) -> str:
@@ -73,10 +82,21 @@ def not_available_reason(absent_questionnaires: str) -> str:
     return f"not available for this wave: it has no {names} questionnaire (inputs: {names}: absent)"
 
 
+def regenerated_text(stat: str, value: float, p: float, flag: str, decimals: int | None, printed: str,
+                     fmt: TableFormat | None) -> str:
+    """A regenerated value as its table prints it (`fmt`, the spec's format), at the published
+    cell's precision (`decimals`; the format's own when the report printed none)."""
+    if fmt is None:
+        fmt = _AS_PUBLISHED[printed.strip() == "-"]
+    return print_stat(stat, value, fmt, decimals=decimals, flag=flag, p=p).text
+
+
 def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None,
-            availability: pd.DataFrame | None = None) -> pd.DataFrame:
+            availability: pd.DataFrame | None = None, formats: dict[str, TableFormat] | None = None) -> pd.DataFrame:
     """One row per published cell (in report order), then the extra regenerated cells. A table that
-    `availability` marks not_available gives its published cells that status, with the reason."""
+    `availability` marks not_available gives its published cells that status, with the reason.
+    `formats` (table id -> its spec's TableFormat) says how each table prints its cells."""
+    formats = formats or {}
     unavailable = {} if availability is None else {
         row.table: not_available_reason(row.absent_questionnaires)
         for row in availability.itertuples(index=False) if row.status == "not_available"}
@@ -97,23 +117,21 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
         value, base_n, flag = regen[key] if found else (float("nan"), pd.NA, "")
         value = float(value)
         decimals = int(cell.decimals) if not pd.isna(cell.decimals) else None
+        p = float(p_values.get(key[:5], float("nan"))) if cell.stat == "coef" else None
+        shown = (regenerated_text(cell.stat, value, p, flag, decimals, cell.printed, formats.get(cell.table))
+                 if found else "")
         if cell.stat == "coef":
-            p = float(p_values.get(key[:5], float("nan")))
-            shown = coefficient_cell(value, p, flag) if found else ""
             status, reason = _regression_status(cell.printed, value, p, flag) if found else ("missing", "")
+        elif cell.printed.strip() == "":
+            status, reason = "unattainable", "blank_printed: the report prints no value in this cell"
+        elif found and flag == "suppressed":
+            status, reason = "missing", "suppressed by disclosure control (disclosure.min_cell_n)"
+        elif not found or math.isnan(value):
+            status, reason = "missing", "" if not found else "no value regenerated (no respondents in the base)"
+        elif within_printed_precision(value, float(cell.value), decimals):
+            status, reason = "match", ""
         else:
-            zero = "-" if cell.printed.strip() == "-" else None
-            shown = fmt_number(value, decimals if decimals is not None else 1, zero=zero) if found else ""
-            if cell.printed.strip() == "":
-                status, reason = "unattainable", "blank_printed: the report prints no value in this cell"
-            elif found and flag == "suppressed":
-                status, reason = "missing", "suppressed by disclosure control (disclosure.min_cell_n)"
-            elif not found or math.isnan(value):
-                status, reason = "missing", "" if not found else "no value regenerated (no respondents in the base)"
-            elif within_printed_precision(value, float(cell.value), decimals):
-                status, reason = "match", ""
-            else:
-                status, reason = "mismatch", f"regenerated {value:.4g}"
+            status, reason = "mismatch", f"regenerated {value:.4g}"
         if status != "match" and key in unattainable:
             status, reason = "unattainable", unattainable[key]
         if cell.table in unavailable:

@@ -1,0 +1,82 @@
+"""What a finding is: its columns, the checks and codes, and how numbers are written into its text.
+
+A finding is one row per published cell it concerns (a finding about a whole row lists every cell
+of the row; one about a table's title or note is anchored at the table's first cell).
+``unattainable`` is True only where the computation proves that no respondent data can produce the
+cell together with the cells it is tied to; a warning (which item non-response, a filter or a
+missing background answer could explain) has ``unattainable`` False.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pandas as pd
+
+from vive_survey.analysis.cells import KEY
+
+FINDING_COLUMNS = KEY + ["check", "code", "unattainable", "reason", "details"]
+CHECKS = ("row_sum", "implied_n", "cross_table", "index_mean", "mean_sd", "chi2_note", "significance_note")
+"""The checks in the order the audit runs and reports them (findings on one cell sort in this order)."""
+
+CODE_TEXT = MappingProxyType({
+    "row_sum_unattainable": "the printed shares cannot sum to 100 under any rounding",
+    "row_no_base": "no answering base up to 400 reproduces the printed shares",
+    "row_blank_cells": "blank cells in a distribution row",
+    "no_base_within_stated_n": "the shares need more answers than the stated n",
+    "stated_n_not_implied": "the stated n is not a base of the shares",
+    "group_share_conflict": "the same group has different values in two tables",
+    "subgroups_exceed_total": "subgroups add up to more than their group",
+    "total_n_text_conflict": "the text's total differs from the table",
+    "bands_base_conflict": "a distribution does not fit the group it claims to cover",
+    "weighted_total_conflict": "a total is not the weighted mean of its rows",
+    "band_share_unattainable": "a share needs more people than its band can hold",
+    "margin_conflict": "crosstab margins differ from the items' distributions",
+    "stated_n_exceeds_population": "a title/note n exceeds the population",
+    "overall_outside_subgroups": "an overall mean lies outside all subgroup means",
+    "index_mean_inconsistent": "index mean outside what its items allow",
+    "index_mean_fits_unreversed_only": "index mean fits only without reverse coding",
+    "mean_out_of_range": "mean outside the scale",
+    "sd_exceeds_max": "SD larger than possible for the mean",
+    "sd_zero_mean_off_grid": "SD 0 with a mean no identical answers give",
+    "sd_negative": "negative SD",
+    "p_value_impossible": "the printed p-value is impossible / not what the counts give",
+    "base_conflict": "shares need a base the related table does not have",
+    "note_inequality_reversed": "significance note with the inequality reversed",
+    "missing_significance_mark": "coefficient printed without a mark",
+})
+"""Every code a check can give, with the one-line meaning docs/audit.md lists."""
+
+
+def findings_on(cells: pd.DataFrame, check: str, code: str, unattainable: bool, reason: str, details: str = ""
+                ) -> list[dict]:
+    """One finding per cell of `cells`, all with the same check, code, verdict and text."""
+    return [{**{k: c[k] for k in KEY}, "check": check, "code": code, "unattainable": bool(unattainable),
+             "reason": reason, "details": details} for _, c in cells.iterrows()]
+
+
+def findings_frame(rows: list[dict]) -> pd.DataFrame:
+    """Findings as a frame with the columns `FINDING_COLUMNS`: text as str, `unattainable` as bool."""
+    frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    frame["unattainable"] = frame["unattainable"].astype(bool)
+    for col in FINDING_COLUMNS:
+        if col != "unattainable":
+            frame[col] = frame[col].astype(str)
+    return frame
+
+
+def number_text(x, d: int = 1) -> str:
+    """A number for an English sentence: fixed decimals, point as decimal mark."""
+    return f"{float(x):.{d}f}"
+
+
+def list_text(values, limit: int = 6) -> str:
+    """The first `limit` values, comma-separated, then '…' if there are more."""
+    values = list(values)
+    text = ", ".join(str(v) for v in values[:limit])
+    return text + (", …" if len(values) > limit else "")
+
+
+def counts_text(counts) -> str:
+    """Counts per category as '4/5/41/38'."""
+    return "/".join(str(c) for c in counts)
