@@ -130,6 +130,65 @@ def test_index_summary_as_rows_with_n_row(codebook):
     assert values(cells, row="Antal") == [3]                 # persons in the group, answered or not
 
 
+
+def ols_data(n: int = 120) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    data = pd.DataFrame({
+        "questionnaire": pd.Categorical(rng.choice(["studerende", "fagprofessionelle"], n)),
+        "age": rng.uniform(20, 60, n),
+        "gender": pd.Categorical(rng.choice(["Kvinde", "Mand"], n), categories=["Mand", "Kvinde", "Andet"]),
+        "group": pd.Categorical(rng.choice(["Studerende", "Nyuddannede", "Erfarne"], n)),
+        "institution": pd.array(rng.choice(["A", "B", "C", "D", "E"], n), dtype="string"),
+        "idx_kontrol": rng.uniform(1, 4, n),
+    })
+    data["idx_faellesskab"] = 1 + 0.02 * data["age"] + 0.3 * data["idx_kontrol"] + rng.normal(0, 0.5, n)
+    data.loc[[0, 1, 2], "institution"] = pd.NA
+    return data
+
+
+OLS_SPEC = dict(kind="ols", outcomes=[{"theme": "faellesskab", "label": "Fællesskab"}],
+                predictors=[{"var": "age", "label": "Alder"},
+                            {"var": "gender", "label": "Køn", "section": "Køn", "reference": "Kvinde",
+                             "levels": ["Kvinde", "Mand", "Andet"]},
+                            {"var": "group", "label": "Gruppe", "section": "Gruppe", "reference": "Studerende",
+                             "levels": ["Studerende", "Nyuddannede", "Erfarne"]},
+                            {"index": "kontrol", "label": "Kontrol"}])
+
+
+@pytest.mark.parametrize("models, n", [({"cov_type": "nonrobust"}, 120), ({"cov_type": "HC3"}, 120),
+                                       ({"cov_type": "cluster", "cluster": "institution"}, 117)])
+def test_ols_cells_flag_the_reference_and_the_empty_level_and_count_the_model_s_respondents(codebook, models, n):
+    import statsmodels.formula.api as smf
+
+    data = ols_data()
+    cells = frame(tables.compute(spec(**OLS_SPEC), data, codebook, {**SETTINGS, "models": models}))
+    coef = cells[cells["stat"] == "coef"].set_index("row")
+    assert coef.loc["Kvinde", "flag"] == "ref" and np.isnan(coef.loc["Kvinde", "value"])
+    assert coef.loc["Andet", "flag"] == "not_estimable"          # nobody answered Andet
+    assert values(cells, row="Model", stat="n") == [n]           # without a cluster, out of the cluster model
+    complete = data.dropna(subset=["institution"]) if "cluster" in models else data
+    theirs = smf.ols("idx_faellesskab ~ age + C(gender, Treatment('Kvinde')) + C(group, Treatment('Studerende'))"
+                     " + idx_kontrol", data=complete.assign(gender=complete["gender"].astype(str))).fit(
+        cov_type=models["cov_type"], cov_kwds={"groups": complete["institution"].astype(str)} if "cluster" in models
+        else None)
+    assert values(cells, row="Erfarne", stat="se") == [pytest.approx(
+        theirs.bse["C(group, Treatment('Studerende'))[T.Erfarne]"], rel=1e-8)]
+    assert values(cells, row="Model", stat="r2") == [pytest.approx(theirs.rsquared, rel=1e-10)]
+
+
+@pytest.mark.parametrize("models, message", [
+    ({"cov_type": "cluster"}, "models.cluster: not given"),
+    ({"cov_type": "cluster", "cluster": "kommune"}, "models.cluster: 'kommune' is not a column of the cleaned data"),
+    ({"cov_type": "nonrobust", "weights": "vaegt"}, "models.weights: 'vaegt' is not a column of the cleaned data"),
+])
+def test_ols_with_a_bad_cluster_or_weights_setting_is_an_error_naming_the_key(codebook, models, message):
+    from vive_survey.errors import SurveyInputError
+
+    with pytest.raises(SurveyInputError) as error:
+        tables.compute(spec(**OLS_SPEC), ols_data(), codebook, {**SETTINGS, "models": models})
+    assert message in error.value.render()
+
+
 @pytest.fixture(scope="module")
 def generated_wave(codebook):
     """A synthetic wave large enough that every group of every table has respondents."""

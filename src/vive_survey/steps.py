@@ -88,7 +88,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     specs = load_specs(specs_dir, codebook)
     available = tables.availability(specs, settings.get("absent_questionnaires", []), QUESTIONNAIRES)
     specs = [s for s, status in zip(specs, available["status"]) if status == "available"]
-    data = read_analysis_columns(data_path, codebook)
+    data = read_analysis_columns(data_path, codebook, settings)
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
     populations = tables.Populations(data)
@@ -101,12 +101,16 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     return cells
 
 
-def read_analysis_columns(data_path: str | Path, codebook) -> pd.DataFrame:
+def read_analysis_columns(data_path: str | Path, codebook, settings: dict | None = None) -> pd.DataFrame:
     """The cleaned data without its identifiers and open-text answers: no table uses them (no
-    respondent's own words may reach a report), and they are most of the file's bytes."""
+    respondent's own words may reach a report), and they are most of the file's bytes. The cluster
+    and weight columns that `settings['models']` names are read all the same (a cluster is often a
+    text column such as `institution`); the models use them only to group and weight respondents."""
     import pyarrow.parquet as pq
+    from vive_survey.analysis.models import settings_columns
 
     left_out = {"respondent_id", "source_row"} | {i.id for i in codebook.items if codebook.scale_of(i).kind == "text"}
+    left_out -= set(settings_columns((settings or {}).get("models")))
     names = pq.read_schema(data_path).names
     return pd.read_parquet(data_path, columns=[c for c in names if c not in left_out])
 

@@ -14,7 +14,7 @@ import pandas as pd
 from vive_survey.analysis.cells import cell
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.analysis.indices import INDEX_PREFIX, cronbach_alpha_by_group, item_scores
-from vive_survey.analysis.models import Predictor, fit_ols
+from vive_survey.analysis.models import ModelOptions, Predictor, fit_models
 from vive_survey.analysis.spec import Block, TableSpec, level
 from vive_survey.analysis.stats import chi_square, grouped_counts, mean_sd, percentages
 
@@ -304,14 +304,19 @@ def predictors_of(spec: TableSpec) -> list[Predictor]:
 
 def ols(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
     """One OLS model per outcome index; cells per term: coef, se, t, p, ci_low, ci_high (reference
-    levels: a 'ref' flag and no value); per model: n, r2, adj_r2."""
+    levels: a 'ref' flag and no value); per model: n, r2, adj_r2. The `models` settings choose the
+    standard errors and the cluster and weight columns (a respondent missing either is left out)."""
     predictors = predictors_of(spec)
-    frame = pd.DataFrame({p.column: pop[p.column] for p in predictors})
-    cov_type = settings["models"]["cov_type"]
+    options = ModelOptions.from_settings(settings.get("models"))
+    options.check_columns(pop.data.columns)
+    frame = pd.DataFrame({c: pop[c] for c in dict.fromkeys([p.column for p in predictors] + options.columns)})
+    outcomes = [INDEX_PREFIX + outcome["theme"] for outcome in spec["outcomes"]]
+    for name in outcomes:
+        frame[name] = pop.floats(name)
+    results = fit_models(frame, outcomes, predictors, cov_type=options.cov_type, cluster=options.cluster,
+                         weights=options.weights)
     cells = []
-    for outcome in spec["outcomes"]:
-        frame["_y"] = pop.floats(INDEX_PREFIX + outcome["theme"])
-        result = fit_ols(frame, "_y", predictors, cov_type=cov_type)
+    for outcome, result in zip(spec["outcomes"], results):
         col = outcome["label"]
         for predictor in predictors:
             rows = [(None, predictor.label)] if not predictor.categorical else list(predictor.levels)
