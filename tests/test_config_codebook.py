@@ -190,3 +190,15 @@ def test_codebook_errors_name_the_item(mutate, message):
     with pytest.raises(SurveyInputError) as info:
         parse_codebook(data, source="cb.yaml")
     assert message in str(info.value) and str(info.value).startswith("cb.yaml: ")
+
+
+def test_a_config_file_that_asks_to_be_a_template_is_refused(tmp_path):
+    from vive_survey.errors import SurveyInputError as Refused
+
+    path = tmp_path / "wave.yaml"
+    path.write_text("__use_yte__: true\nwave: w\n?if True:\n  inputs: {studerende: a.csv}\n", encoding="utf-8")
+    with pytest.raises(Refused) as info:
+        run_layers([path], {}, relative_to=tmp_path)
+    text = info.value.render()
+    assert "wave.yaml: __use_yte__: a wave's config is data, not a template" in text
+    assert "Snakemake has already evaluated this file's expressions" in text

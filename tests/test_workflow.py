@@ -222,3 +222,13 @@ def test_strict_diff_as_documented_fails_and_keeps_the_diff(project):
     assert int(match[1]) == diff["status"].isin(["mismatch", "missing"]).sum() > 0
     assert (diff_dir / "index.html").is_file() and (diff_dir / "summary.csv").is_file()
     assert (project / "reports/reconstructed-2021/index.html").is_file()   # the rest of the run finished too
+
+
+def test_a_config_file_that_is_a_template_is_refused_by_the_workflow(project):
+    (project / "template.yaml").write_text(
+        "__use_yte__: true\nwave: templated\ninputs:\n  studerende: data/reconstructed/studerende.csv\n"
+        "  fagprofessionelle: data/reconstructed/fagprofessionelle.csv\n  frivillige: absent\n", encoding="utf-8")
+    run = snakemake(project, "-n", "--configfile", "template.yaml")
+    assert run.returncode != 0
+    assert "template.yaml: __use_yte__: a wave's config is data, not a template" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout

@@ -24,6 +24,8 @@ WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes")
 ABSENT = "absent"
 DEFAULT_SOURCE = "default"
 COMMAND_LINE_SOURCE = "--config"
+# Snakemake's switch that makes a config file a YTE template (evaluated as Python expressions).
+YTE_KEY = "__use_yte__"
 # Where a key the user must give is missing, say what to write (the key's path -> the advice).
 REQUIRED_ADVICE = {
     "wave": ("not given: every wave needs its own id (letters, digits, '-' and '_'), for example "
@@ -229,9 +231,24 @@ def run_layers(cli_configfiles: list, cli_config: dict, *, default_file: str | P
 
     files = [Path(f) for f in cli_configfiles] or [Path(default_file)]
     layers = [(name(f), read_yaml(f, "configuration") or {}) for f in files]
+    for source, values in layers:
+        refuse_templates(source, values)
     if cli_config:
         layers.append((COMMAND_LINE_SOURCE, dict(cli_config)))
     return layers
+
+
+def refuse_templates(source: str, values: object) -> None:
+    """A config file is data. Snakemake evaluates a config file that sets `__use_yte__: true` as a
+    YTE template (Python expressions) while it reads it, before this workflow runs; the workflow
+    cannot prevent that, but it refuses to go on with such a file, so that a template is never
+    used as a wave's config by accident."""
+    if isinstance(values, dict) and YTE_KEY in values:
+        raise SurveyInputError(Problem(
+            f"{YTE_KEY}: a wave's config is data, not a template: YAML templates (yte) are refused",
+            file=source,
+            hint=(f"remove '{YTE_KEY}' and write the values out; note that Snakemake has already evaluated "
+                  "this file's expressions while reading it: pass only config files you would run as code")))
 
 
 def settings_markdown() -> str:
