@@ -49,6 +49,18 @@ def test_defaults_are_filled_in():
     (lambda c: c.update(reference_year="2020"), "reference_year: '2020' is not of type 'integer'"),
     (lambda c: c["inputs"].update(studerende={"file": "a.csv"}), "inputs.studerende: must be a file path, a mapping"),
     (lambda c: c.update(derive={"job_types": {"rules": []}}), "derive.job_types.rules: [] should be non-empty"),
+    (lambda c: c.update(wave="x\n"), "wave: 'x\\n' is not a valid wave id: use 1-64 letters"),
+    (lambda c: c.update(crosstab={"permutation_resamples": 1e11}),
+     "crosstab.permutation_resamples: 100000000000.0 is greater than the maximum of 1000000"),
+    (lambda c: c.update(crosstab={"min_expected": -1}), "crosstab.min_expected: -1 is less than the minimum of 0"),
+    (lambda c: c.update(disclosure={"min_cell_n": 10**9}),
+     "disclosure.min_cell_n: 1000000000 is greater than the maximum"),
+    (lambda c: c.update(indices={"min_answered": 1e9}),
+     "indices.min_answered: 1000000000.0 is greater than the maximum"),
+    (lambda c: c.update(seed=2**40), "seed: 1099511627776 is greater than the maximum of 4294967295"),
+    (lambda c: c.update(limits={"max_columns": 0}), "limits.max_columns: 0 is less than the minimum of 1"),
+    (lambda c: c.update(limits={"max_field_chars": 10**12}), "limits.max_field_chars: 1000000000000 is greater than"),
+    (lambda c: c["inputs"].update(studerende={"path": "a.csv", "header_rows": 10**6}), "inputs.studerende: must be"),
 ])
 def test_config_violations_name_the_key(mutate, message):
     raw = copy.deepcopy(VALID)
@@ -202,3 +214,56 @@ def test_a_config_file_that_asks_to_be_a_template_is_refused(tmp_path):
     text = info.value.render()
     assert "wave.yaml: __use_yte__: a wave's config is data, not a template" in text
     assert "Snakemake has already evaluated this file's expressions" in text
+
+
+def test_a_wave_id_with_a_line_break_gets_one_message():
+    raw = copy.deepcopy(VALID)
+    raw["wave"] = "x y\n"
+    text = config_error(raw)
+    assert text.count("is not a valid wave id") == 1
+
+
+def test_limits_have_defaults():
+    config = validate_config(copy.deepcopy(VALID))
+    assert config["limits"] == {"max_columns": 2000, "max_field_chars": 100000}
+
+
+@pytest.mark.parametrize("code, message", [
+    (200, "scales: 'likert4': code 200 is outside -128..127, the range the answers of this ordinal scale are "
+          "stored in (Int8)"),
+    (-129, "code -129 is outside -128..127"),
+    ("a", "scales: 'likert4': code 'a' is not a whole number"),
+    (1.5, "code 1.5 is not a whole number"),
+])
+def test_codebook_codes_must_fit_their_storage(code, message):
+    data = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    data["scales"]["likert4"]["codes"][code] = "Anden"
+    with pytest.raises(SurveyInputError) as info:
+        parse_codebook(data, source="cb.yaml")
+    assert str(info.value).startswith("cb.yaml: ") and message in str(info.value)
+
+
+def test_a_codebook_that_is_not_yaml_is_not_echoed(tmp_path):
+    path = tmp_path / "raw.csv"
+    path.write_text("respondent_id;q1;q2\n" + "1;2;3\n" * 5000, encoding="utf-8")
+    with pytest.raises(SurveyInputError) as info:
+        load_codebook(path)
+    text = str(info.value)
+    assert "the codebook must be a mapping" in text and "(30019 characters)" in text and len(text) < 600
+
+
+def test_a_yaml_error_is_cut_and_names_the_line(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("a: b\n" + "x" * 5000 + ": [\n", encoding="utf-8")
+    with pytest.raises(SurveyInputError) as info:
+        load_codebook(path)
+    assert "c.yaml, line 2: not valid YAML" in str(info.value) and len(str(info.value)) < 600
+
+
+def test_a_fifo_as_codebook_is_named_and_never_opened(tmp_path):
+    import os
+
+    fifo = tmp_path / "codebook.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(SurveyInputError, match=r"this is a named pipe \(FIFO\), not a regular file"):
+        load_codebook(fifo)

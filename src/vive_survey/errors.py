@@ -11,6 +11,7 @@ the exact total, and the exact total per file and column. A long value is cut to
 
 from __future__ import annotations
 
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,20 +30,53 @@ def shorten(value: object, limit: int = MAX_VALUE_CHARS) -> str:
 
 
 def not_a_file(path: str | Path, base: str | Path | None = None, *, name: str = "") -> tuple[str, str | None]:
-    """(message, hint) for a path that is not a readable file: a directory, or not there, saying
-    where it was looked for when the path is relative (to `base`, default the working directory).
-    `name` (the path as the user gave it) is put in the message when the caller does not name the
-    file otherwise."""
+    """(message, hint) for a path that is not a readable file: a directory, a named pipe (FIFO), a
+    device or another special file (never opened: reading a FIFO or a device can block or never
+    end), or not there, saying where it was looked for when the path is relative (to `base`,
+    default the working directory). `name` (the path as the user gave it) is put in the message when
+    the caller does not name the file otherwise."""
     path = Path(path)
     full = path if path.is_absolute() else (Path(base) if base is not None else Path.cwd()) / path
     named = f": {name}" if name else ""
-    if full.is_dir():
+    kind = special_file_kind(full)
+    if kind == "directory":
         return f"this is a directory, not a file{named}", "give the path of a file inside it"
+    if kind is not None:
+        return (f"this is {kind}, not a regular file{named}",
+                "give the path of a regular file (reading a pipe or a device could block or never end)")
     relative_to = f"relative to {Path(base).absolute()}" if base is not None else \
         f"relative to the working directory {Path.cwd()}"
     where = "" if path.is_absolute() else f" (looked for {full.absolute()}, {relative_to})"
     hint = None if full.parent.is_dir() else f"the folder {path.parent} does not exist either"
     return f"file not found{named}{where}", hint
+
+
+def special_file_kind(path: str | Path) -> str | None:
+    """What a path that exists but is not a regular file is ('directory', 'a named pipe (FIFO)',
+    'a device', ...), from its status alone (the file is not opened); None for a regular file
+    or a path that is not there."""
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def cut_text(text: object, limit: int = 200) -> str:
+    """A message from elsewhere (a parser's, a schema validator's) cut after `limit` characters, so
+    that it never echoes a long stretch of a file."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 @dataclass(frozen=True)
@@ -75,7 +109,10 @@ class Problem:
                 where += f" (respondent_id={rid})"
             parts.append(where)
         if self.column is not None:
-            parts.append(f"column '{self.column}'")
+            column = str(self.column)
+            if len(column) > MAX_VALUE_CHARS:  # a column name is file content too
+                column = f"{column[:MAX_VALUE_CHARS]}… ({len(column)} characters)"
+            parts.append(f"column '{column}'")
         return ", ".join(parts)
 
     def __str__(self) -> str:

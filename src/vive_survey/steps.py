@@ -32,7 +32,7 @@ def clean(inputs: dict[str, dict], codebook_path: str | Path, config: dict, *, d
 
     def read(spec: dict):
         try:
-            return read_raw(spec["path"], **{k: v for k, v in spec.items() if k != "path"})
+            return read_raw(spec["path"], **{k: v for k, v in spec.items() if k != "path"}, limits=config.get("limits"))
         except SurveyInputError as exc:
             return exc
 

@@ -23,6 +23,7 @@ rule clean:
                     "missing_codes",
                     "cleaning",
                     "derive",
+                    "limits",
                 )
             },
             "absent_questionnaires": ABSENT_QUESTIONNAIRES,

@@ -6,6 +6,7 @@ cross-references (every theme, scale and filter an item names must exist).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -13,10 +14,13 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from vive_survey.errors import Problem, SurveyInputError
+from vive_survey.errors import Problem, SurveyInputError, cut_text, shorten
 from vive_survey.yamlfile import read_yaml
 
 CATEGORICAL_KINDS = ("ordinal", "nominal")
+# The range of a categorical scale's codes: cleaning stores ordinal answers as Int8 and nominal
+# ones as categories numbered in an int8, so a code outside it would wrap (200 becomes -56).
+CODE_RANGE = (-128, 127)
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,11 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
+    if not isinstance(data, dict):  # a file that is not a codebook (a CSV, say) is not echoed
+        holds = "nothing" if data is None else f"{type(data).__name__} {shorten(data)}"
+        raise SurveyInputError(Problem(
+            f"the codebook must be a mapping with version, scales, themes and items; the file holds {holds}",
+            file=source, hint="check that 'codebook' in the config names the codebook YAML file"))
     validator = jsonschema.Draft7Validator(_schema())
     problems = []
     for error in validator.iter_errors(data):
@@ -110,7 +119,8 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
             item = data["items"][error.absolute_path[1]]
             if isinstance(item, dict) and "id" in item:
                 where += f" (item '{item['id']}')"
-        problems.append(Problem(f"{where}: {error.message}", file=source))
+        problems.append(Problem(f"{where}: {cut_text(error.message, 300)}", file=source))
+    problems += _code_problems(data.get("scales"), source)
     if problems:
         raise SurveyInputError(problems, title=f"{source}: {len(problems)} problem(s) in the codebook:")
 
@@ -141,6 +151,34 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
     codebook = Codebook(scales=scales, themes=themes, items=items, source=source)
     _check_references(codebook)
     return codebook
+
+
+def _code_problems(scales: object, source: str) -> list[Problem]:
+    """A scale's codes must be whole numbers; those of an ordinal or nominal scale in CODE_RANGE, the range its
+    answers are stored in (the schema cannot say so: YAML mapping keys are not JSON properties)."""
+    problems = []
+    if not isinstance(scales, dict):
+        return problems
+    low, high = CODE_RANGE
+    for sid, scale in scales.items():
+        if not isinstance(scale, dict):
+            continue
+        kind = scale.get("kind")
+        codes = scale.get("codes")
+        for code in codes if isinstance(codes, dict) else ():
+            number = code
+            if isinstance(code, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", code):
+                number = int(code.strip())
+            if isinstance(number, bool) or not isinstance(number, int):
+                problems.append(Problem(
+                    f"scales: '{sid}': code {shorten(code)} is not a whole number (a scale's codes are whole "
+                    "numbers)", file=source))
+            elif kind in CATEGORICAL_KINDS and not low <= number <= high:
+                problems.append(Problem(
+                    f"scales: '{sid}': code {number} is outside {low}..{high}, the range the answers of "
+                    f"this {kind} scale are stored in (Int8)", file=source, hint=f"renumber the codes of scale '{sid}' "
+                    f"within {low}..{high} (the labels, not the numbers, are what the report prints)"))
+    return problems
 
 
 def _check_references(cb: Codebook) -> None:

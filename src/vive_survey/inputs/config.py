@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from vive_survey.errors import Problem, SurveyInputError, not_a_file
+from vive_survey.errors import Problem, SurveyInputError, cut_text, not_a_file
 from vive_survey.yamlfile import read_yaml
 
 QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
@@ -98,13 +98,15 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             message += f"; allowed keys: {', '.join(allowed)}"
-        if error.validator == "pattern" and list(error.absolute_path) == ["wave"]:
+        if error.validator in ("pattern", "not") and list(error.absolute_path) == ["wave"]:
             message = (f"{error.instance!r} is not a valid wave id: use 1-64 letters, digits, '-' or '_' "
                        "(it becomes part of output paths)")
         if error.validator == "oneOf" and error.absolute_path and error.absolute_path[0] == "inputs":
             message = ("must be a file path, a mapping with 'path' and optional 'encoding', 'delimiter', "
                        f"'sheet', 'header_rows', or `absent` (this wave has no such questionnaire); got {error.instance!r}")
-        problems.append(Problem(f"{_path_of(error)}: {message}", file=source))
+        problem = Problem(f"{_path_of(error)}: {cut_text(message, 400)}", file=source)
+        if problem not in problems:  # a wave id can break two rules with one message
+            problems.append(problem)
     if problems:
         raise SurveyInputError(problems, title=f"{source}: {len(problems)} problem(s) in the configuration:")
     config = _fill_defaults(schema, config, schema)

@@ -18,9 +18,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from vive_survey.errors import Problem, SurveyInputError
-from vive_survey.inputs.readers.csv_text import (MOJIBAKE, decode, has_delimiter, header_lines, sniff_below,
-                                                 sniff_delimiter, split_hint, split_records)
-from vive_survey.inputs.readers.table import SHORT_RECORD, RawTable
+from vive_survey.inputs.readers.csv_text import (MOJIBAKE, check_not_utf16, decode, has_delimiter, header_field_count,
+                                                 header_lines, sniff_below, sniff_delimiter, split_hint,
+                                                 split_records)
+from vive_survey.inputs.readers.table import MAX_COLUMNS, SHORT_RECORD, RawTable, check_columns
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 # Where pandas' parser errors say the record is.
@@ -135,16 +136,28 @@ def _parse_csv(text: str, sep: str, header_rows: int, file: str) -> pd.DataFrame
 
 
 def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-             header_rows: int = 1) -> RawTable:
+             header_rows: int = 1, max_columns: int = MAX_COLUMNS) -> RawTable:
+    """`max_columns`: a header with more columns stops the read before the file is parsed (a
+    parser's memory grows with the columns times the records)."""
     file = str(path)
     data = path.read_bytes()
     if not data or data.isspace():
         raise SurveyInputError(Problem("the file is empty", file=file))
-    table = _read_utf8_fast(data, file, delimiter, header_rows) if encoding is None else None
-    return table if table is not None else _read_decoded(data, file, encoding, delimiter, header_rows)
+    if encoding is None:
+        check_not_utf16(data, file)
+    table = _read_utf8_fast(data, file, delimiter, header_rows, max_columns) if encoding is None else None
+    return table if table is not None else _read_decoded(data, file, encoding, delimiter, header_rows, max_columns)
 
 
-def _read_utf8_fast(data: bytes, file: str, delimiter: str | None, header_rows: int) -> RawTable | None:
+def _check_width(header_line: str, sep: str, file: str, header_rows: int, max_columns: int) -> None:
+    # The count of delimiters bounds the count of fields (a quoted delimiter counts too): the exact
+    # count is taken only when the bound is over the limit.
+    if header_line.count(sep) + 1 > max_columns:
+        check_columns(header_field_count(header_line, sep), max_columns, file, row=header_rows)
+
+
+def _read_utf8_fast(data: bytes, file: str, delimiter: str | None, header_rows: int,
+                    max_columns: int = MAX_COLUMNS) -> RawTable | None:
     """The common case, a well-formed UTF-8 export, without decoding the file in Python: Arrow
     checks the UTF-8 as it parses. None sends the file to the general path (another encoding,
     mojibake, an irregular record, a delimiter to complain about), which finds and names the problem."""
@@ -156,7 +169,7 @@ def _read_utf8_fast(data: bytes, file: str, delimiter: str | None, header_rows: 
     if data.find(b"\xc3\x83") >= 0:
         return None
     try:
-        head = header_lines(bytes(body[:1 << 20]), header_rows).decode("utf-8").split("\n")
+        head = header_lines(data, header_rows, 3 if bom else 0).decode("utf-8").split("\n")
     except UnicodeDecodeError:
         return None
     if len(head) < header_rows:
@@ -165,6 +178,7 @@ def _read_utf8_fast(data: bytes, file: str, delimiter: str | None, header_rows: 
     if delimiter and delimiter not in header_line or not delimiter and not has_delimiter(header_line):
         return None
     sep = delimiter or sniff_delimiter(header_line)
+    _check_width(header_line, sep, file, header_rows, max_columns)
     frame, _ = _parse_csv_arrow(pa.py_buffer(body), sep, header_rows, valid_utf8=False)
     if frame is None:
         return None
@@ -204,7 +218,7 @@ def _flag_short_records(table: RawTable, fields: np.ndarray) -> None:
 
 
 def _read_decoded(data: bytes, file: str, encoding: str | None, delimiter: str | None,
-                  header_rows: int) -> RawTable:
+                  header_rows: int, max_columns: int = MAX_COLUMNS) -> RawTable:
     text, used_encoding = decode(data, file, encoding)
     # Mojibake: UTF-8 letters read as cp1252, by this read or baked into the file by an earlier
     # conversion. Searched in the bytes (fast) when the file is UTF-8.
@@ -229,6 +243,7 @@ def _read_decoded(data: bytes, file: str, encoding: str | None, delimiter: str |
         raise SurveyInputError(Problem(
             f"the header has no {delimiter!r}, the delimiter given in the config{looks}", file=file,
             row=header_rows, hint="remove 'delimiter' from this input to let it be detected, or correct it"))
+    _check_width(header_line, sep, file, header_rows, max_columns)
     utf8 = data[3:] if used_encoding == "utf-8-sig" else data if used_encoding == "utf-8" else text.encode("utf-8")
     frame, short = _parse_csv_arrow(utf8, sep, header_rows)
     fields = None

@@ -12,12 +12,52 @@ import io
 import itertools
 from collections import Counter
 
-from vive_survey.errors import Problem, SurveyInputError
+from vive_survey.errors import Problem, SurveyInputError, cut_text
 from vive_survey.inputs.readers.table import HEADER_SEARCH_ROWS, header_rows_hint
 
 DELIMITERS = (";", ",", "\t", "|")
 # UTF-8 bytes of æ ø å Æ Ø Å decoded as cp1252: the signature of a UTF-8 file read with the wrong encoding.
 MOJIBAKE = ("Ã¦", "Ã¸", "Ã¥", "Ã†", "Ã˜", "Ã…")
+
+
+# UTF-16 without a byte-order mark: in the first bytes, one of each two is mostly NUL.
+UTF16_SAMPLE = 4096
+UTF16_NUL_SHARE = 0.3
+UTF16_MESSAGE = ("the file looks like UTF-16 without a byte-order mark: save it as UTF-8, or set "
+                 "encoding: utf-16-le / utf-16-be")
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the text looks like UTF-16 without a byte-order mark (many NUL
+    bytes, in alternate positions), else None. Looks at the first few KiB only."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    sample = data[:UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= UTF16_NUL_SHARE * pairs and even < odd / 4:
+        return "utf-16-le"
+    if even >= UTF16_NUL_SHARE * pairs and odd < even / 4:
+        return "utf-16-be"
+    return None
+
+
+def check_not_utf16(data: bytes, file: str) -> None:
+    guess = utf16_without_bom(data)
+    if guess:
+        raise SurveyInputError(Problem(UTF16_MESSAGE, file=file,
+                                       hint=f"its NUL bytes suggest {guess}: set 'encoding: {guess}' for this input"))
+
+
+def header_field_count(header_line: str, sep: str) -> int:
+    """The number of fields of a header line, quoting respected (C code: fast on a very wide line)."""
+    try:
+        csv.field_size_limit(max(csv.field_size_limit(), min(len(header_line) + 1, 2**31 - 1)))
+        return len(next(csv.reader([header_line], delimiter=sep, quotechar='"', doublequote=True), []))
+    except csv.Error:
+        return header_line.count(sep) + 1
 
 
 def decode(data: bytes, file: str, encoding: str | None) -> tuple[str, str]:
@@ -30,13 +70,19 @@ def decode(data: bytes, file: str, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             row = data[: exc.start].count(b"\n") + 1
             raise SurveyInputError(Problem(
-                f"byte {data[exc.start:exc.start + 1]!r} cannot be decoded as {encoding}", file=file, row=row,
-                hint="remove the 'encoding' option to let the encoding be detected")) from None
+                f"byte {data[exc.start:exc.start + 1]!r} cannot be decoded as {encoding} ({cut_text(exc.reason, 80)})",
+                file=file, row=row, hint="remove the 'encoding' option to let the encoding be detected")) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         return text, encoding
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise SurveyInputError(Problem(f"the file starts with a UTF-16 byte-order mark but is not UTF-16 text "
+                                           f"({cut_text(exc.reason, 80)})", file=file,
+                                           hint="export the file as UTF-8 CSV")) from None
+    check_not_utf16(data, file)
     if data.startswith(b"\xef\xbb\xbf"):
         data, bom = data[3:], True
     else:
@@ -55,6 +101,8 @@ def decode(data: bytes, file: str, encoding: str | None) -> tuple[str, str]:
 
 
 def _delimiter_counts(line: str) -> dict[str, int]:
+    if '"' not in line:  # no quoting: counted in C (a very wide header line is quick)
+        return {d: line.count(d) for d in DELIMITERS}
     counts = {d: 0 for d in DELIMITERS}
     in_quotes = False
     for char in line:
@@ -122,10 +170,11 @@ def split_hint(text: str, sep: str, header_rows: int, otherwise: str) -> str:
     return header_rows_hint(guess) if guess is not None else otherwise
 
 
-def header_lines(data: bytes, header_rows: int) -> bytes:
-    end = -1
+def header_lines(data: bytes, header_rows: int, start: int = 0) -> bytes:
+    """The first `header_rows` lines of `data` from `start` (only they are copied)."""
+    end = start - 1
     for _ in range(header_rows):
         end = data.find(b"\n", end + 1)
         if end < 0:
-            return data
-    return data[:end]
+            return data[start:]
+    return data[start:end]

@@ -11,18 +11,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vive_survey.errors import Problem, SurveyInputError
-from vive_survey.inputs.readers.table import EXCEL_ERROR, FORMULA_WITHOUT_VALUE, RawTable, as_text
+from vive_survey.errors import Problem, SurveyInputError, cut_text
+from vive_survey.inputs.readers.table import (EXCEL_ERROR, FORMULA_WITHOUT_VALUE, MAX_COLUMNS, RawTable, as_text,
+                                              check_columns)
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def read_excel(path: Path, *, sheet: str | int | None = None, header_rows: int = 1) -> RawTable:
+def read_excel(path: Path, *, sheet: str | int | None = None, header_rows: int = 1,
+               max_columns: int = MAX_COLUMNS) -> RawTable:
     """An .xlsx sheet through openpyxl. Cells are read as written (a text cell 'NA' is the text NA);
     an error cell (#DIV/0!, #N/A ...) and a formula whose value the file does not store (as written
     by a program that does not calculate) are blanked and flagged with their reason."""
     file = str(path)
-    rows, errors, formulas = _sheet_rows(path, file, sheet)
+    rows, errors, formulas = _sheet_rows(path, file, sheet, max_columns)
     if len(rows) < header_rows:
         raise SurveyInputError(Problem("the sheet has no header row", file=file))
     width = len(rows[0])
@@ -49,7 +51,7 @@ def _open_sheet(path: Path, file: str, sheet: str | int | None, *, data_only: bo
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=data_only, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
-        raise SurveyInputError(Problem(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
+        raise SurveyInputError(Problem(f"not a readable .xlsx file ({type(exc).__name__}: {cut_text(exc)})",
                                        file=file)) from None
     names = book.sheetnames
     if isinstance(sheet, str) and sheet not in names:
@@ -67,7 +69,7 @@ def _open_sheet(path: Path, file: str, sheet: str | int | None, *, data_only: bo
     return book, worksheet
 
 
-def _sheet_rows(path: Path, file: str, sheet: str | int | None
+def _sheet_rows(path: Path, file: str, sheet: str | int | None, max_columns: int = MAX_COLUMNS
                 ) -> tuple[list[list], list[tuple[int, int]], list[tuple[int, int]]]:
     """The sheet's values row by row (trailing blank rows and cells dropped), with the (row, column)
     of every error cell and of every formula without a stored value. Formulas are found in a first
@@ -90,9 +92,14 @@ def _sheet_rows(path: Path, file: str, sheet: str | int | None
                     formulas.append((r, c))
                     value = None
                 values.append(value)
+            if len(values) > max_columns:  # a row wider than the limit stops the read there
+                width = max((c for c, v in enumerate(values) if v is not None), default=-1) + 1
+                check_columns(width, max_columns, file, row=r + 1, where="the row")
             rows.append(values)
+    except SurveyInputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a damaged sheet
-        raise SurveyInputError(Problem(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
+        raise SurveyInputError(Problem(f"not a readable .xlsx file ({type(exc).__name__}: {cut_text(exc)})",
                                        file=file)) from None
     finally:
         book.close()

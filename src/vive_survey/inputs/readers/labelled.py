@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vive_survey.errors import Problem, SurveyInputError
-from vive_survey.inputs.readers.table import USER_MISSING, RawTable, as_text
+from vive_survey.errors import Problem, SurveyInputError, cut_text
+from vive_survey.inputs.readers.table import MAX_COLUMNS, USER_MISSING, RawTable, as_text, check_columns
 
 SPSS_SUFFIXES = {".sav", ".zsav"}
 STATA_SUFFIXES = {".dta"}
 
 
-def read_labelled(path: Path) -> RawTable:
+def read_labelled(path: Path, *, max_columns: int = MAX_COLUMNS) -> RawTable:
     """SPSS .sav/.zsav or Stata .dta through pyreadstat; value labels replace their codes.
 
     User-defined missing values (SPSS missing values and ranges, Stata's .a to .z) are read as the
@@ -29,9 +29,13 @@ def read_labelled(path: Path) -> RawTable:
     stata = path.suffix.lower() in STATA_SUFFIXES
     reader = pyreadstat.read_dta if stata else pyreadstat.read_sav
     try:
+        _, meta = reader(str(path), metadataonly=True)  # the width first: the data only if not too wide
+        check_columns(int(meta.number_columns or 0), max_columns, file, where="the file")
         frame, meta = reader(str(path), user_missing=True)
+    except SurveyInputError:
+        raise
     except Exception as exc:  # pyreadstat raises its own ReadstatError and PyreadstatError
-        raise SurveyInputError(Problem(f"not a readable {path.suffix} file ({exc})", file=file)) from None
+        raise SurveyInputError(Problem(f"not a readable {path.suffix} file ({cut_text(exc)})", file=file)) from None
     labels = meta.variable_value_labels or {}
     columns, flagged = {}, {}
     for col in frame.columns:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from vive_survey.errors import Problem, SurveyInputError
+
 # Reasons a reader gives for a cell it blanked (keys of RawTable.cell_reasons).
 SHORT_RECORD = "short_record"
 EXCEL_ERROR = "excel_error"
@@ -19,6 +21,9 @@ FORMULA_WITHOUT_VALUE = "formula_without_value"
 USER_MISSING = "user_missing"
 # How many rows from the top are searched for the real header row.
 HEADER_SEARCH_ROWS = 10
+# The readers' resource limits when the config gives none (its `limits` settings; the schema's defaults).
+MAX_COLUMNS = 2000
+MAX_FIELD_CHARS = 100_000
 
 
 @dataclass
@@ -68,3 +73,48 @@ def as_text(series: pd.Series, labels: dict | None = None) -> pd.Series:
             texts.append(str(value))
     mapped = np.asarray(texts + [""], dtype=object)[codes]
     return pd.Series(mapped, index=series.index, dtype=object)
+
+
+def limits_of(limits: dict | None) -> tuple[int, int]:
+    """(max_columns, max_field_chars) from the config's `limits` (absent keys take the defaults)."""
+    limits = limits or {}
+    return int(limits.get("max_columns", MAX_COLUMNS)), int(limits.get("max_field_chars", MAX_FIELD_CHARS))
+
+
+def check_columns(count: int, max_columns: int, file: str, *, row: int | None = None, where: str = "the header"
+                  ) -> None:
+    """Stop before parsing a file wider than `limits.max_columns`."""
+    if count > max_columns:
+        raise SurveyInputError(Problem(
+            f"{where} has {count} columns, more than the limit of {max_columns} (limits.max_columns)",
+            file=file, row=row, hint=f"if the file really has {count} columns, raise limits.max_columns in the "
+            "config; otherwise check the delimiter and the header row of this input"))
+
+
+def field_problem(text: str, max_field_chars: int, file: str, row: int | None, column: str | None,
+                  row_label: str = "row") -> Problem:
+    return Problem(
+        f"the field has {len(text)} characters, more than the limit of {max_field_chars} (limits.max_field_chars)",
+        file=file, row=row, row_label=row_label, column=column, value=text,
+        hint="a quote left open joins many fields into one: check the quoting of this record; if the field is "
+             "meant to be this long, raise limits.max_field_chars in the config")
+
+
+def check_fields(table: RawTable, max_field_chars: int) -> None:
+    """Every cell and column name of a table read holds at most `limits.max_field_chars` characters:
+    the first too long field of each column is reported (its value cut)."""
+    problems = []
+    header_row = int(table.source_rows[0]) - 1 if table.row_label == "row" and len(table.source_rows) else None
+    for column in table.frame.columns:
+        if len(str(column)) > max_field_chars:
+            problems.append(field_problem(str(column), max_field_chars, table.file, header_row, None))
+    for j, column in enumerate(table.frame.columns):
+        cells = table.frame.iloc[:, j]
+        lengths = cells.astype(str).str.len() if cells.dtype == object else cells.str.len()
+        over = np.flatnonzero(lengths.to_numpy(dtype=np.float64, na_value=0.0) > max_field_chars)
+        if len(over):
+            pos = int(over[0])
+            problems.append(field_problem(str(cells.iloc[pos]), max_field_chars, table.file,
+                                          int(table.source_rows[pos]), str(column), table.row_label))
+    if problems:
+        raise SurveyInputError(problems)
