@@ -16,7 +16,7 @@ include: "workflow/rules/reconstruct.smk"
 rule all:
     input:
         CLEAN_DATA,
-        CLEANING_LOG,
+        PUBLISHED_CLEANING_LOG,
         TABLE_CELLS,
         DIFF_CELLS,
         REPORT_HTML,

@@ -73,14 +73,17 @@ def run_step(function: Callable[[], object], log_file: str | None = None) -> Non
 
 def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: str | Path, settings: dict, *,
                    cells_out: str | Path, models_out: str | Path,
-                   availability_out: str | Path | None = None) -> pd.DataFrame:
+                   availability_out: str | Path | None = None,
+                   disclosure_out: str | Path | None = None) -> pd.DataFrame:
     """Every table of the specification from the cleaned data: reports/<wave>/tables/cells.csv
-    (aggregates only), the full OLS estimates in wide form, and which tables the wave can have
-    (`availability.csv`: a table that needs a questionnaire the wave declares absent has no cells)."""
+    (aggregates only), the full OLS estimates in wide form, which tables the wave can have
+    (`availability.csv`: a table that needs a questionnaire the wave declares absent has no cells),
+    and disclosure control's decisions (`disclosure_out`: which groups are hidden, by variable and
+    value, for the cleaning summary to hide them too)."""
     from vive_survey.analysis import tables
     from vive_survey.analysis.cells import frame, write_cells
     from vive_survey.inputs.config import QUESTIONNAIRES
-    from vive_survey.analysis.disclosure import suppress
+    from vive_survey.analysis.disclosure import GroupLedger, suppress
     from vive_survey.analysis.indices import add_indices
     from vive_survey.analysis.spec import load_specs
 
@@ -91,9 +94,16 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     data = read_analysis_columns(data_path, codebook, settings)
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
-    populations = tables.Populations(data)
-    cells = frame([c for table in tables.compute_all(specs, populations, codebook, settings) for c in table])
-    cells = suppress(cells, settings.get("disclosure", {}).get("min_cell_n", 0))
+    min_cell_n = settings.get("disclosure", {}).get("min_cell_n", 0)
+    ledger = GroupLedger(len(data)) if min_cell_n else None
+    populations = tables.Populations(data, ledger)
+    computed = [c for table in tables.compute_all(specs, populations, codebook, settings) for c in table]
+    cells = suppress(frame(computed), min_cell_n, groups=[c["group"] for c in computed],
+                     group_n=[c["group_n"] for c in computed], measures=[c["measure"] for c in computed],
+                     ledger=ledger, crosstabs=[s.id for s in specs if s.kind == "crosstab"])
+    if disclosure_out is not None:
+        hidden = ledger.hidden_origins(ledger.protected_groups(min_cell_n)) if ledger else {}
+        write_json({"min_cell_n": min_cell_n, "hidden_groups": hidden}, disclosure_out)
     write_cells(cells, cells_out)
     write_csv(model_estimates(cells, [s.id for s in specs if s.kind == "ols"]), models_out)
     if availability_out is not None:
@@ -264,7 +274,8 @@ def reconstruct_wave(published: str | Path | list, specs: str | Path | list, cod
 
 
 def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published, qualitative_path,
-                  config_path, settings: dict, out_dir, availability_path=None) -> list[Path]:
+                  config_path, settings: dict, out_dir, availability_path=None,
+                  disclosure_path=None) -> list[Path]:
     """Write the rendered reports of a wave under `out_dir` (reports/<wave>/); returns the paths:
     index.html (self-contained: every table in report order with the three qualitative tables, a
     table of contents, the cleaning summary, the provenance and the figures inline), tables/<id>.md
@@ -279,8 +290,11 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     the run), each given with its SHA-256 in the provenance. `availability_path`
     (tables/availability.csv) names the tables the wave cannot have: each is shown with the reason.
     `specs` and `published` are the folders of the table specifications and the published tables,
-    or the lists of their files."""
+    or the lists of their files. The cleaning log (results/<wave>/clean/cleaning_log.json) is
+    published as cleaning_log.json with its group counts under disclosure control, following the
+    groups the tables hid (`disclosure_path`, written by `compute_tables`)."""
     from vive_survey.analysis.cells import read_cells
+    from vive_survey.analysis.disclosure.summary import protect_cleaning_log
     from vive_survey.analysis.spec import load_specs
     from vive_survey.errors import Problem
     from vive_survey.render.cleaning import cleaning_context
@@ -305,7 +319,10 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     cells = read_cells(cells_path)
     metadata = load_metadata(published)
     qualitative = load_qualitative(qualitative_path)
-    log = json.loads(Path(cleaning_log_path).read_text(encoding="utf-8"))
+    min_cell_n = int(settings.get("min_cell_n", 0))
+    decisions = json.loads(Path(disclosure_path).read_text(encoding="utf-8")) if disclosure_path else {}
+    log = protect_cleaning_log(json.loads(Path(cleaning_log_path).read_text(encoding="utf-8")), min_cell_n,
+                               decisions.get("hidden_groups"))
     absent = {}
     if availability_path is not None:
         absent = {row.table: row.absent_questionnaires.split() for row in
@@ -315,7 +332,7 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
         raise SurveyInputError(Problem(f"no cells for table(s) {', '.join(missing)}", file=str(cells_path),
                                        hint="rerun the tables step"))
     grids, all_grids = report_grids(specs, cells, labels, absent=absent, metadata=metadata, qualitative=qualitative,
-                                    codebook=codebook, min_cell_n=int(settings.get("min_cell_n", 0)))
+                                    codebook=codebook, min_cell_n=min_cell_n)
     config_paths = [config_path] if isinstance(config_path, (str, Path)) else list(config_path)
     provenance = provenance_rows(log, config_paths, codebook_path, cells_path, qualitative_path, language,
                                  labels_path, labels)
@@ -327,6 +344,8 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
         return target
 
     written: list[Path] = []
+    write_json(log, out_dir / "cleaning_log.json")
+    written.append(out_dir / "cleaning_log.json")
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     # The figures are drawn by other processes while this one writes the tables.
     with FigureDrawing([s for s in specs if s.id not in absent], cells, labels, out_dir / "figures",

@@ -42,7 +42,11 @@ RESULTS = f"results/{WAVE}"
 REPORTS = f"reports/{WAVE}"
 CLEAN_DATA = f"{RESULTS}/clean/respondents.parquet"
 EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
-CLEANING_LOG = f"{REPORTS}/cleaning_log.json"
+# The cleaning log as written by cleaning; the report step publishes it under disclosure control.
+CLEANING_LOG = f"{RESULTS}/clean/cleaning_log.json"
+PUBLISHED_CLEANING_LOG = f"{REPORTS}/cleaning_log.json"
+# Which groups disclosure control hides: written by the tables step, read by the report step.
+DISCLOSURE_DECISIONS = f"{RESULTS}/disclosure.json"
 TABLE_SPECS = sorted(str(p) for p in Path("tables").glob("*.yaml"))
 TABLE_CELLS = f"{REPORTS}/tables/cells.csv"
 TABLE_AVAILABILITY = f"{REPORTS}/tables/availability.csv"

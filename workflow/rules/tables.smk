@@ -7,6 +7,7 @@ rule tables:
         cells=TABLE_CELLS,
         models=f"{REPORTS}/tables/models.csv",
         availability=TABLE_AVAILABILITY,
+        disclosure=DISCLOSURE_DECISIONS,
     log:
         f"{RESULTS}/logs/tables.log",
     benchmark:

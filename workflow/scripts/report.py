@@ -15,6 +15,7 @@ run_step(
         snakemake.params.settings,
         Path(snakemake.output.html).parent,
         availability_path=snakemake.input.availability,
+        disclosure_path=snakemake.input.disclosure,
     ),
     log_file=snakemake.log[0],
 )

@@ -10,6 +10,7 @@ run_step(
         cells_out=snakemake.output.cells,
         models_out=snakemake.output.models,
         availability_out=snakemake.output.availability,
+        disclosure_out=snakemake.output.disclosure,
     ),
     log_file=snakemake.log[0],
 )

@@ -23,13 +23,17 @@ CELL_COLUMNS = KEY + ["value", "base_n", "flag"]
 
 
 def cell(table: str, row: str, column: str, stat: str, value: float | None, *, section: str = "",
-         subrow: str = "", base_n: int | None = None, flag: str = "") -> dict:
-    """One cell as a dict (collect many, then `frame(cells)`)."""
+         subrow: str = "", base_n: int | None = None, flag: str = "", group: str = "", measure: str = "",
+         group_n: int | None = None) -> dict:
+    """One cell as a dict (collect many, then `frame(cells)`). `group`, `measure` and `group_n` are
+    for disclosure control only (the respondent group the cell describes, what it measures of that
+    group, the respondents behind a model coefficient's category); `frame` leaves them out."""
     if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"cell values are numbers, got {type(value).__name__} for {table}/{row}/{column}/{stat}")
     return {"table": table, "section": section, "row": row, "subrow": subrow, "column": column, "stat": stat,
             "value": np.nan if value is None else float(value),
-            "base_n": pd.NA if base_n is None else int(base_n), "flag": flag}
+            "base_n": pd.NA if base_n is None else int(base_n), "flag": flag,
+            "group": group, "measure": measure, "group_n": group_n}
 
 
 def frame(cells: list[dict]) -> pd.DataFrame:

@@ -67,6 +67,18 @@ class OLSResult:
     cov_type: str
     not_estimable: list[tuple[Predictor, str]] = field(default_factory=list)
     clusters: int | None = None      # clusters among the n respondents (cov_type 'cluster')
+    level_n: np.ndarray | None = None  # per term: respondents at a dummy's level; NaN for other terms
+
+    def respondents_behind(self, index: int) -> int | None:
+        """The fewest respondents a category's coefficient rests on: its level's, or its
+        reference level's (the coefficient is a difference between the two); None for a numeric
+        predictor. For disclosure control."""
+        term = self.terms[index]
+        if term.level is None or self.level_n is None:
+            return None
+        same = [i for i, t in enumerate(self.terms) if t.predictor == term.predictor and t.level is not None]
+        reference = self.n - int(sum(self.level_n[i] for i in same))
+        return int(min(self.level_n[index], reference))
 
     def term(self, predictor: Predictor, level: str | None = None) -> int | None:
         for i, term in enumerate(self.terms):
@@ -247,7 +259,9 @@ def _fit(shared: PredictorColumns, outcome: pd.Series, name: str, options: Model
         r2 = adj_r2 = float("nan")
     return OLSResult(terms=terms, coef=np.asarray(fit.params), se=np.asarray(fit.bse), t=np.asarray(fit.tvalues),
                      p=np.asarray(fit.pvalues), ci_low=interval[:, 0], ci_high=interval[:, 1], n=int(n), r2=r2,
-                     adj_r2=adj_r2, cov_type=options.cov_type, not_estimable=missing_levels, clusters=clusters)
+                     adj_r2=adj_r2, cov_type=options.cov_type, not_estimable=missing_levels, clusters=clusters,
+                     level_n=np.array([X[:, j].sum() if term.level is not None else np.nan
+                                       for j, term in enumerate(terms)]))
 
 
 def significance_mark(p: float) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from vive_survey.analysis.cells import cell
+from vive_survey.analysis.disclosure.ledger import GroupLedger
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.analysis.indices import INDEX_PREFIX, cronbach_alpha_by_group, item_scores
 from vive_survey.analysis.models import ModelOptions, Predictor, fit_models
@@ -57,9 +58,10 @@ class Rows:
     them, and then once: a table touches a few of the data's hundred-odd columns, so copying
     whole frames per population and group would cost most of the time on a large wave."""
 
-    def __init__(self, data: pd.DataFrame, positions: np.ndarray | None = None):
+    def __init__(self, data: pd.DataFrame, positions: np.ndarray | None = None, ledger: GroupLedger | None = None):
         self.data = data
         self.positions = positions
+        self.ledger = ledger     # set when disclosure control records the groups behind the cells
         self._columns: dict[str, pd.Series] = {}
         self._floats: dict[str, np.ndarray] = {}
 
@@ -82,14 +84,14 @@ class Rows:
 
     def select(self, mask: np.ndarray) -> "Rows":
         chosen = np.flatnonzero(mask)
-        return Rows(self.data, chosen if self.positions is None else self.positions[chosen])
+        return Rows(self.data, chosen if self.positions is None else self.positions[chosen], self.ledger)
 
 
 class Populations:
     """Each distinct population of the specs, selected from the data once."""
 
-    def __init__(self, data: pd.DataFrame):
-        self.rows = Rows(data)
+    def __init__(self, data: pd.DataFrame, ledger: GroupLedger | None = None):
+        self.rows = Rows(data, ledger=ledger)
         self._cache: dict[tuple, Rows] = {}
 
     def of(self, spec: TableSpec) -> Rows:
@@ -104,6 +106,19 @@ def block_groups(data: Rows, block: Block) -> list[tuple[str, np.ndarray]]:
     if block.var is None:
         return [(block.levels[0].label, np.ones(len(data), dtype=bool))]
     return [(lvl.label, value_mask(data[block.var], [lvl.value])) for lvl in block.levels]
+
+
+def record_groups(pop: Rows, block: Block, groups: list[tuple[str, np.ndarray]]) -> list[str]:
+    """The ledger's ids of a block's groups, its levels recorded as a family of the population
+    (ids are "" when disclosure control is off)."""
+    if pop.ledger is None:
+        return [""] * len(groups)
+    levels = block.levels if block.var is not None else [None] * len(groups)
+    ids = [pop.ledger.group(pop.positions, mask, None if lvl is None else (block.var, str(lvl.value)))
+           for (_label, mask), lvl in zip(groups, levels)]
+    if block.var is not None:
+        pop.ledger.family(pop.ledger.group(pop.positions, np.ones(len(pop), dtype=bool)), ids)
+    return ids
 
 
 def scale_positions(values: np.ndarray, codes: list) -> np.ndarray:
@@ -133,7 +148,9 @@ def likert_distribution(spec: TableSpec, pop: Rows, codebook: Codebook, settings
     """Row percentages over the scale's categories for each item (x group), base = those who
     answered the item; a Total column (sum of the shares, 100 when anyone answered) if asked."""
     blocks = spec.groups or [Block("", None, (level({"value": "", "label": ""}),))]
-    groups = [(label, mask) for block in blocks for label, mask in block_groups(pop, block)]
+    per_block = [(block, block_groups(pop, block)) for block in blocks]
+    groups = [group for _block, found in per_block for group in found]
+    ids = [i for block, found in per_block for i in record_groups(pop, block, found)]
     group_code = np.full(len(pop), -1, dtype=np.int64)
     overlapping = False
     for g, (_label, mask) in enumerate(groups):
@@ -154,10 +171,12 @@ def likert_distribution(spec: TableSpec, pop: Rows, codebook: Codebook, settings
                 n = int(counts[g].sum())
                 for k, code in enumerate(codes):
                     cells.append(cell(spec.id, entry["label"], scale.codes[code], "pct", shares[g, k],
-                                      section=section["label"], subrow=label, base_n=n))
+                                      section=section["label"], subrow=label, base_n=n, group=ids[g],
+                                      measure=f"{item.id}={code}"))
                 if spec.get("total_column", False):
                     cells.append(cell(spec.id, entry["label"], TOTAL, "pct", 100.0 if n else None,
-                                      section=section["label"], subrow=label, base_n=n))
+                                      section=section["label"], subrow=label, base_n=n, group=ids[g],
+                                      measure=f"{item.id}:total"))
     return cells
 
 
@@ -167,7 +186,11 @@ def index_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict
     """Mean and SD (ddof=1) of each index per group, with n; Cronbach's alpha per index and group."""
     as_rows = spec["layout"] == "indices_as_rows"
     reverse = settings["indices"]["reverse_coding"]
-    groups = [(block, label, mask) for block in spec.groups for label, mask in block_groups(pop, block)]
+    groups, ids = [], []
+    for block in spec.groups:
+        found = block_groups(pop, block)
+        groups += [(block, label, mask) for label, mask in found]
+        ids += record_groups(pop, block, found)
     alphas = {index["theme"]: cronbach_alpha_by_group(item_scores(pop, codebook, index["theme"], reverse),
                                                       [mask for _block, _label, mask in groups])
               for index in spec["indices"]}
@@ -182,9 +205,10 @@ def index_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict
                 where = dict(section=block.section, row=label, column=index["label"])
             for stat, value in (("mean", mean), ("sd", sd), ("n", n), ("alpha", alpha)):
                 cells.append(cell(spec.id, where["row"], where["column"], stat, value,
-                                  section=where["section"], base_n=n))
+                                  section=where["section"], base_n=n, group=ids[g], measure=index["theme"]))
         if spec.get("n_row") and as_rows:
-            cells.append(cell(spec.id, spec["n_row"], label, "n", int(mask.sum()), base_n=int(mask.sum())))
+            cells.append(cell(spec.id, spec["n_row"], label, "n", int(mask.sum()), base_n=int(mask.sum()),
+                              group=ids[g], measure="size"))
     return cells
 
 
@@ -199,27 +223,28 @@ def respondent_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings:
             known_total[block.var] = int(answered_mask(pop[block.var]).sum())
     cells = []
     for block in blocks:
-        for label, mask in block_groups(pop, block):
+        found = block_groups(pop, block)
+        for (label, mask), group in zip(found, record_groups(pop, block, found)):
             n = int(mask.sum())
             for column in spec["columns"]:
                 stat = column["stat"]
+                where = dict(section=block.section, group=group, measure=f"{stat}:{column.get('var', '')}")
                 if stat == "n":
-                    cells.append(cell(spec.id, label, column["label"], "n", n, section=block.section, base_n=n))
+                    cells.append(cell(spec.id, label, column["label"], "n", n, base_n=n, **where))
                 elif stat == "share_of_population":
                     base = known_total.get(block.var, n) if block.var else n
                     share = 100.0 * n / base if base else None
-                    cells.append(cell(spec.id, label, column["label"], "pct", share, section=block.section,
-                                      base_n=base))
+                    # The share's base is the population (n is the group's): the group rule protects it.
+                    cells.append(cell(spec.id, label, column["label"], "pct", share, base_n=base, **where))
                 elif stat == "pct_of_group":
                     answered = int((mask & answered_mask(pop[column["var"]])).sum())
                     hits = int((mask & value_mask(pop[column["var"]], [column["value"]])).sum())
                     cells.append(cell(spec.id, label, column["label"], "pct",
-                                      100.0 * hits / answered if answered else None,
-                                      section=block.section, base_n=answered))
+                                      100.0 * hits / answered if answered else None, base_n=answered, **where))
                 elif stat == "mean_sd":
                     mean, sd, m = mean_sd(pop.floats(column["var"])[mask])
-                    cells.append(cell(spec.id, label, column["label"], "mean", mean, section=block.section, base_n=m))
-                    cells.append(cell(spec.id, label, column["label"], "sd", sd, section=block.section, base_n=m))
+                    cells.append(cell(spec.id, label, column["label"], "mean", mean, base_n=m, **where))
+                    cells.append(cell(spec.id, label, column["label"], "sd", sd, base_n=m, **where))
     return cells
 
 
@@ -242,16 +267,18 @@ def share_table(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) 
         answered &= answered_mask(pop[var])
     cells = []
     for block in spec.groups:
-        for label, mask in block_groups(pop, block):
+        found = block_groups(pop, block)
+        for (label, mask), group in zip(found, record_groups(pop, block, found)):
             base_mask = mask & answered if spec["base"] == "answered" else mask
             base = int(base_mask.sum())
             for column in spec["columns"]:
+                where = dict(section=block.section, group=group, measure=f"{spec['base']}:{column['label']}")
                 if column["stat"] == "n":
-                    cells.append(cell(spec.id, label, column["label"], "n", base, section=block.section, base_n=base))
+                    cells.append(cell(spec.id, label, column["label"], "n", base, base_n=base, **where))
                     continue
                 hits = int((base_mask & condition_mask(pop, column["condition"])).sum())
                 cells.append(cell(spec.id, label, column["label"], "pct", 100.0 * hits / base if base else None,
-                                  section=block.section, base_n=base))
+                                  base_n=base, **where))
     return cells
 
 
@@ -331,9 +358,11 @@ def ols(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[
                     cells.append(cell(spec.id, row_label, col, "coef", None, flag="not_estimable",
                                       base_n=result.n if result else 0, **where))
                     continue
+                behind = result.respondents_behind(index)
                 for stat, array in (("coef", result.coef), ("se", result.se), ("t", result.t), ("p", result.p),
                                     ("ci_low", result.ci_low), ("ci_high", result.ci_high)):
-                    cells.append(cell(spec.id, row_label, col, stat, float(array[index]), base_n=result.n, **where))
+                    cells.append(cell(spec.id, row_label, col, stat, float(array[index]), base_n=result.n,
+                                      group_n=behind, **where))
         for stat, value in (("n", result.n if result else 0), ("r2", result.r2 if result else None),
                             ("adj_r2", result.adj_r2 if result else None)):
             cells.append(cell(spec.id, "Model", col, stat, value, section="_model",

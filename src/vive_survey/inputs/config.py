@@ -7,6 +7,7 @@ a bad config fails identically everywhere: one message per violation, naming the
 from __future__ import annotations
 
 import copy
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
     if not isinstance(config, dict):
         raise SurveyInputError(Problem("the configuration must be a mapping of keys to values", file=source))
     schema = _schema()
-    config = _coerce_booleans(schema, copy.deepcopy(config), schema)
+    config = _coerce_text(schema, copy.deepcopy(config), schema)
     validator = jsonschema.Draft7Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
@@ -117,17 +118,20 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
     return config
 
 
-def _coerce_booleans(schema: dict, instance: Any, root: dict) -> Any:
-    """'true' and 'false' as text become booleans where the schema wants a boolean: Snakemake passes
-    `--config strict_diff=true` on as the string 'true'."""
+def _coerce_text(schema: dict, instance: Any, root: dict) -> Any:
+    """Text becomes a boolean or a whole number where the schema wants one: Snakemake passes
+    `--config strict_diff=true` on as the string 'true', and the 5 of
+    `--config disclosure='{min_cell_n: 5}'` as the string '5'."""
     if "$ref" in schema:
         schema = root["definitions"][schema["$ref"].rsplit("/", 1)[-1]]
     if isinstance(instance, dict) and "properties" in schema:
         for key, sub in schema["properties"].items():
             if key in instance:
-                instance[key] = _coerce_booleans(sub, instance[key], root)
+                instance[key] = _coerce_text(sub, instance[key], root)
     elif schema.get("type") == "boolean" and isinstance(instance, str) and instance.strip().lower() in ("true", "false"):
         return instance.strip().lower() == "true"
+    elif schema.get("type") == "integer" and isinstance(instance, str) and re.fullmatch(r"-?\d+", instance.strip()):
+        return int(instance.strip())
     return instance
 
 

@@ -172,14 +172,15 @@ def print_cell(stats: dict[str, tuple], fmt: TableFormat, words: Words = DANISH)
 
 def print_bases(stats_list: list[dict], words: Words = DANISH) -> Printed:
     """The n behind a row (the n column): the base of its percentages or means; a range when it varies."""
-    bases = set()
+    bases, hidden = set(), False
     for stats in stats_list:
         for stat in ("pct", "mean"):
             if stat in stats and not is_missing(stats[stat][1]):
                 bases.add(int(stats[stat][1]))
                 break
+            hidden |= stat in stats and stats[stat][2] == SUPPRESSED
     if not bases:
-        return BLANK
+        return Printed(words.suppressed) if hidden else BLANK
     if len(bases) == 1:
         return print_number(bases.pop(), 0, words)
     return Printed(f"{min(bases)}–{max(bases)}")

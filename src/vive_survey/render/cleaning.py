@@ -11,7 +11,8 @@ def cleaning_context(log: dict, labels: Labels) -> dict:
     mark = labels.decimal_mark
 
     def count(v) -> str:
-        return fmt_number(v, 0, decimal_mark=mark)
+        # None: a count that disclosure control hides (analysis.disclosure.summary).
+        return labels.word("suppressed") if v is None else fmt_number(v, 0, decimal_mark=mark)
 
     def reason(kind: str, code: str) -> str:
         key = f"{kind}_{code}"
