@@ -81,7 +81,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     and disclosure control's decisions (`disclosure_out`: which groups are hidden, by variable and
     value, for the cleaning summary to hide them too)."""
     from vive_survey.analysis import tables
-    from vive_survey.analysis.cells import frame, write_cells
+    from vive_survey.analysis.cells import context_frame, frame, write_cells
     from vive_survey.inputs.config import QUESTIONNAIRES
     from vive_survey.analysis.disclosure import GroupLedger, suppress
     from vive_survey.analysis.indices import add_indices
@@ -98,9 +98,11 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     ledger = GroupLedger(len(data)) if min_cell_n else None
     populations = tables.Populations(data, ledger)
     computed = [c for table in tables.compute_all(specs, populations, codebook, settings) for c in table]
-    cells = suppress(frame(computed), min_cell_n, groups=[c["group"] for c in computed],
-                     group_n=[c["group_n"] for c in computed], measures=[c["measure"] for c in computed],
-                     ledger=ledger, crosstabs=[s.id for s in specs if s.kind == "crosstab"])
+    crosstab_items = [{s["row_item"], s["column_item"]} for s in specs if s.kind == "crosstab"]
+    crosstab_shares = [s.id for s in specs if s.kind == "share_table"
+                       and {v for c in s["columns"] for v in c.get("condition", {})} in crosstab_items]
+    cells = suppress(frame(computed), min_cell_n, context=context_frame(computed), ledger=ledger,
+                     crosstabs=[s.id for s in specs if s.kind == "crosstab"], crosstab_shares=crosstab_shares)
     if disclosure_out is not None:
         hidden = ledger.hidden_origins(ledger.protected_groups(min_cell_n)) if ledger else {}
         write_json({"min_cell_n": min_cell_n, "hidden_groups": hidden}, disclosure_out)

@@ -20,20 +20,23 @@ from vive_survey.safe_text import neutralise_frame, restore
 # The key of a cell: the labels as printed, shared with the published tables (review.published).
 KEY = ["table", "section", "row", "subrow", "column", "stat"]
 CELL_COLUMNS = KEY + ["value", "base_n", "flag"]
+# What disclosure control needs to know of a cell beyond what is published (see `cell`).
+DISCLOSURE_CONTEXT = ["group", "family", "measure", "group_n"]
 
 
 def cell(table: str, row: str, column: str, stat: str, value: float | None, *, section: str = "",
-         subrow: str = "", base_n: int | None = None, flag: str = "", group: str = "", measure: str = "",
-         group_n: int | None = None) -> dict:
-    """One cell as a dict (collect many, then `frame(cells)`). `group`, `measure` and `group_n` are
-    for disclosure control only (the respondent group the cell describes, what it measures of that
-    group, the respondents behind a model coefficient's category); `frame` leaves them out."""
+         subrow: str = "", base_n: int | None = None, flag: str = "", group: str = "", family: str = "",
+         measure: str = "", group_n: int | None = None) -> dict:
+    """One cell as a dict (collect many, then `frame(cells)`). The DISCLOSURE_CONTEXT keys are for
+    disclosure control only, and `frame` leaves them out: the respondent group the cell describes,
+    the family of groups it belongs to (its population split by one variable), what it measures of
+    its group, and the respondents behind a model coefficient's category."""
     if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"cell values are numbers, got {type(value).__name__} for {table}/{row}/{column}/{stat}")
     return {"table": table, "section": section, "row": row, "subrow": subrow, "column": column, "stat": stat,
             "value": np.nan if value is None else float(value),
             "base_n": pd.NA if base_n is None else int(base_n), "flag": flag,
-            "group": group, "measure": measure, "group_n": group_n}
+            "group": group, "family": family, "measure": measure, "group_n": group_n}
 
 
 def frame(cells: list[dict]) -> pd.DataFrame:
@@ -42,6 +45,13 @@ def frame(cells: list[dict]) -> pd.DataFrame:
     out["base_n"] = out["base_n"].astype("Int64")
     for col in KEY + ["flag"]:
         out[col] = out[col].astype(str)
+    return out
+
+
+def context_frame(cells: list[dict]) -> pd.DataFrame:
+    """The DISCLOSURE_CONTEXT of cells made by `cell`, row for row with `frame(cells)`."""
+    out = pd.DataFrame(cells, columns=DISCLOSURE_CONTEXT)
+    out["group_n"] = out["group_n"].astype("Float64")
     return out
 
 

@@ -108,17 +108,20 @@ def block_groups(data: Rows, block: Block) -> list[tuple[str, np.ndarray]]:
     return [(lvl.label, value_mask(data[block.var], [lvl.value])) for lvl in block.levels]
 
 
-def record_groups(pop: Rows, block: Block, groups: list[tuple[str, np.ndarray]]) -> list[str]:
-    """The ledger's ids of a block's groups, its levels recorded as a family of the population
-    (ids are "" when disclosure control is off)."""
+def record_groups(pop: Rows, block: Block, groups: list[tuple[str, np.ndarray]]) -> tuple[list[str], str]:
+    """The ledger's ids of a block's groups and the id of their family (the population's id and
+    the variable: "" for a block without one); with its levels, the family is recorded in the
+    ledger. Empty ids when disclosure control is off."""
     if pop.ledger is None:
-        return [""] * len(groups)
+        return [""] * len(groups), ""
     levels = block.levels if block.var is not None else [None] * len(groups)
     ids = [pop.ledger.group(pop.positions, mask, None if lvl is None else (block.var, str(lvl.value)))
            for (_label, mask), lvl in zip(groups, levels)]
-    if block.var is not None:
-        pop.ledger.family(pop.ledger.group(pop.positions, np.ones(len(pop), dtype=bool)), ids)
-    return ids
+    if block.var is None:
+        return ids, ""
+    population = pop.ledger.group(pop.positions, np.ones(len(pop), dtype=bool))
+    pop.ledger.family(population, ids)
+    return ids, f"{population}|{block.var}"
 
 
 def scale_positions(values: np.ndarray, codes: list) -> np.ndarray:
@@ -150,7 +153,9 @@ def likert_distribution(spec: TableSpec, pop: Rows, codebook: Codebook, settings
     blocks = spec.groups or [Block("", None, (level({"value": "", "label": ""}),))]
     per_block = [(block, block_groups(pop, block)) for block in blocks]
     groups = [group for _block, found in per_block for group in found]
-    ids = [i for block, found in per_block for i in record_groups(pop, block, found)]
+    recorded = [record_groups(pop, block, found) for block, found in per_block]
+    ids = [i for block_ids, _family in recorded for i in block_ids]
+    families = [family for block_ids, family in recorded for _i in block_ids]
     group_code = np.full(len(pop), -1, dtype=np.int64)
     overlapping = False
     for g, (_label, mask) in enumerate(groups):
@@ -172,11 +177,11 @@ def likert_distribution(spec: TableSpec, pop: Rows, codebook: Codebook, settings
                 for k, code in enumerate(codes):
                     cells.append(cell(spec.id, entry["label"], scale.codes[code], "pct", shares[g, k],
                                       section=section["label"], subrow=label, base_n=n, group=ids[g],
-                                      measure=f"{item.id}={code}"))
+                                      family=families[g], measure=f"{item.id}={code}"))
                 if spec.get("total_column", False):
                     cells.append(cell(spec.id, entry["label"], TOTAL, "pct", 100.0 if n else None,
                                       section=section["label"], subrow=label, base_n=n, group=ids[g],
-                                      measure=f"{item.id}:total"))
+                                      family=families[g], measure=f"{item.id}:total"))
     return cells
 
 
@@ -186,11 +191,13 @@ def index_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict
     """Mean and SD (ddof=1) of each index per group, with n; Cronbach's alpha per index and group."""
     as_rows = spec["layout"] == "indices_as_rows"
     reverse = settings["indices"]["reverse_coding"]
-    groups, ids = [], []
+    groups, ids, families = [], [], []
     for block in spec.groups:
         found = block_groups(pop, block)
+        block_ids, family = record_groups(pop, block, found)
         groups += [(block, label, mask) for label, mask in found]
-        ids += record_groups(pop, block, found)
+        ids += block_ids
+        families += [family] * len(found)
     alphas = {index["theme"]: cronbach_alpha_by_group(item_scores(pop, codebook, index["theme"], reverse),
                                                       [mask for _block, _label, mask in groups])
               for index in spec["indices"]}
@@ -205,10 +212,11 @@ def index_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict
                 where = dict(section=block.section, row=label, column=index["label"])
             for stat, value in (("mean", mean), ("sd", sd), ("n", n), ("alpha", alpha)):
                 cells.append(cell(spec.id, where["row"], where["column"], stat, value,
-                                  section=where["section"], base_n=n, group=ids[g], measure=index["theme"]))
+                                  section=where["section"], base_n=n, group=ids[g], family=families[g],
+                                  measure=index["theme"]))
         if spec.get("n_row") and as_rows:
             cells.append(cell(spec.id, spec["n_row"], label, "n", int(mask.sum()), base_n=int(mask.sum()),
-                              group=ids[g], measure="size"))
+                              group=ids[g], family=families[g], measure="size"))
     return cells
 
 
@@ -224,11 +232,13 @@ def respondent_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings:
     cells = []
     for block in blocks:
         found = block_groups(pop, block)
-        for (label, mask), group in zip(found, record_groups(pop, block, found)):
+        block_ids, family = record_groups(pop, block, found)
+        for (label, mask), group in zip(found, block_ids):
             n = int(mask.sum())
             for column in spec["columns"]:
                 stat = column["stat"]
-                where = dict(section=block.section, group=group, measure=f"{stat}:{column.get('var', '')}")
+                where = dict(section=block.section, group=group, family=family,
+                             measure=f"{stat}:{column.get('var', '')}")
                 if stat == "n":
                     cells.append(cell(spec.id, label, column["label"], "n", n, base_n=n, **where))
                 elif stat == "share_of_population":
@@ -268,11 +278,13 @@ def share_table(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) 
     cells = []
     for block in spec.groups:
         found = block_groups(pop, block)
-        for (label, mask), group in zip(found, record_groups(pop, block, found)):
+        block_ids, family = record_groups(pop, block, found)
+        for (label, mask), group in zip(found, block_ids):
             base_mask = mask & answered if spec["base"] == "answered" else mask
             base = int(base_mask.sum())
             for column in spec["columns"]:
-                where = dict(section=block.section, group=group, measure=f"{spec['base']}:{column['label']}")
+                where = dict(section=block.section, group=group, family=family,
+                             measure=f"{spec['base']}:{column['label']}")
                 if column["stat"] == "n":
                     cells.append(cell(spec.id, label, column["label"], "n", base, base_n=base, **where))
                     continue
