@@ -116,9 +116,17 @@ class GroupLedger:
         """Atoms x groups: 1 where the atom's respondents belong to the group (float, for ranks)."""
         if not ids:
             return np.zeros((0, 0))
-        matrix = np.stack([np.unpackbits(self._bits[g])[: self.n_rows].astype(bool) for g in ids], axis=1)
-        matrix = matrix[matrix.any(axis=1)]
-        return np.unique(matrix, axis=0).astype(float)
+        # One 64-bit word per 64 groups and respondent, so that the distinct memberships are found
+        # by one sort of N short keys, not of N rows of G booleans.
+        words = np.zeros((self.n_rows, (len(ids) + 63) // 64), dtype=np.uint64)
+        for j, g in enumerate(ids):
+            member = np.unpackbits(self._bits[g])[: self.n_rows].astype(np.uint64)
+            words[:, j // 64] |= member << np.uint64(j % 64)
+        words = words[words.any(axis=1)]
+        keys = np.unique(np.ascontiguousarray(words).view(np.dtype((np.void, words.shape[1] * 8))).ravel())
+        distinct = np.frombuffer(keys.tobytes(), dtype=np.uint64).reshape(len(keys), -1)
+        columns = [(distinct[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1) for j in range(len(ids))]
+        return np.stack(columns, axis=1).astype(float)
 
     def hidden_origins(self, groups: set[str]) -> dict[str, list[str]]:
         """variable -> the values whose groups are hidden (for the cleaning summary)."""
