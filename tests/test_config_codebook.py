@@ -46,7 +46,7 @@ def test_defaults_are_filled_in():
     (lambda c: c["inputs"].update(frivillige=None), "inputs.frivillige: must be a file path"),
     (lambda c: c["inputs"].update(borgere="d.csv"), "Additional properties are not allowed ('borgere' was unexpected)"),
     (lambda c: c.update(cleaning={"invalid_values": "ignore"}), "cleaning.invalid_values: 'ignore' is not one of"),
-    (lambda c: c.update(reference_year="2020"), "reference_year: '2020' is not of type 'integer'"),
+    (lambda c: c.update(reference_year="2020a"), "reference_year: '2020a' is not of type 'integer'"),
     (lambda c: c["inputs"].update(studerende={"file": "a.csv"}), "inputs.studerende: must be a file path, a mapping"),
     (lambda c: c.update(derive={"job_types": {"rules": []}}), "derive.job_types.rules: [] should be non-empty"),
     (lambda c: c.update(wave="x\n"), "wave: 'x\\n' is not a valid wave id: use 1-64 letters"),
