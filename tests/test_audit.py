@@ -319,9 +319,14 @@ def test_the_command_line_writes_the_docs_page(real, tmp_path):
     from vive_survey.review.audit.__main__ import main
 
     page, findings_csv = tmp_path / "audit.md", tmp_path / "findings.csv"
+    claims_page = tmp_path / "claims.md"
     assert main(["--published", str(TABLES), "--codebook", str(ROOT / "data" / "codebook.yaml"),
-                 "--output", str(page), "--csv", str(findings_csv)]) == 0
+                 "--output", str(page), "--csv", str(findings_csv), "--claims-output", str(claims_page)]) == 0
     assert page.read_text(encoding="utf-8") == (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    # docs/claims.md lists every claim of claims.yaml, current.
+    assert claims_page.read_text(encoding="utf-8") == (ROOT / "docs" / "claims.md").read_text(encoding="utf-8"), \
+        "regenerate with: python -m vive_survey.review.audit"
+    assert claims_page.read_text(encoding="utf-8").count("\n| c") >= 40
     assert len(pd.read_csv(findings_csv)) == len(real[3])
 
 

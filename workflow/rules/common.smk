@@ -53,6 +53,8 @@ TABLE_AVAILABILITY = f"{REPORTS}/tables/availability.csv"
 PUBLISHED_FILES = sorted(str(p) for p in Path(config["published"]).glob("*.*"))
 # Which published tables describe the same respondents: read by the audit.
 PUBLISHED_RELATIONS = str(Path(config["published"]).parent / "relations.yaml")
+# The report's prose claims about its tables: read by the audit beside the relations.
+PUBLISHED_CLAIMS = str(Path(config["published"]).parent / "claims.yaml")
 DIFF_CELLS = f"{REPORTS}/diff/cells.csv"
 DIFF_HTML = f"{REPORTS}/diff/index.html"
 STRICT_DIFF_PASSED = f"{RESULTS}/diff/strict-diff-passed.txt"

@@ -3,6 +3,7 @@ rule audit:
     input:
         published=PUBLISHED_FILES,
         relations=PUBLISHED_RELATIONS,
+        claims=PUBLISHED_CLAIMS,
         codebook=config["codebook"],
     output:
         AUDIT_FINDINGS,

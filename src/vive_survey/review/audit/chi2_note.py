@@ -10,6 +10,7 @@ import pandas as pd
 
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.review.audit.bases import N_MAX, compatible_counts, implied_bases
+from vive_survey.review.audit.exact_test import ExactTest, exact_test
 from vive_survey.review.audit.findings import findings_frame, findings_on, list_text, number_text
 from vive_survey.review.audit.relations import Relations
 from vive_survey.review.audit.rows import crosstab_grid, first_cell, is_crosstab, usual_decimals
@@ -68,7 +69,9 @@ def check_chi2_note(published: pd.DataFrame, metadata: dict, codebook: Codebook 
     -------
     DataFrame
         ``p_value_impossible`` (a warning anchored at the crosstab's first cell, since the note is
-        not a cell; the cell itself is attainable) and ``base_conflict`` (warning on the related row's cells).
+        not a cell; the cell itself is attainable), ``exact_p_differs`` (a note beside it: the exact
+        conditional p by full enumeration, `exact_test`, and the smallest expected count, where the
+        printed p differs from it too) and ``base_conflict`` (warning on the related row's cells).
     """
     out: list[dict] = []
     for table, meta in metadata.items():
@@ -85,12 +88,14 @@ def check_chi2_note(published: pd.DataFrame, metadata: dict, codebook: Codebook 
         kept = np.asarray(counts, dtype=float)[counts.sum(1) > 0][:, counts.sum(0) > 0]
         expected = np.outer(kept.sum(axis=1), kept.sum(axis=0)) / kept.sum()
         small = int((expected < 5).sum())
+        exact = exact_test(counts)
         for note in notes:
             for op, number in _P_NOTE.findall(note):
                 bound = Fraction(number.replace(",", "."))
                 impossible = op.startswith("<") and bound <= 0
                 contradicts = (op.startswith("<") and p >= bound) or (op.startswith(">") and p <= bound)
                 if not (impossible or contradicts):
+                    out += _exact_note(published, table, note, op, number, n0, exact, p)
                     continue
                 say = (f"the note prints 'p {op} {number}', but a p-value cannot be below 0"
                        if impossible else f"the note prints 'p {op} {number}'")
@@ -103,10 +108,32 @@ def check_chi2_note(published: pd.DataFrame, metadata: dict, codebook: Codebook 
                                    f"{counts.tolist()}; bases={list_text(bases)}{reread}; {small} of {expected.size} "
                                    f"expected counts below 5 (the asymptotic p is unreliable); anchored at the first "
                                    f"cell")
+                out += _exact_note(published, table, note, op, number, n0, exact, p)
         crosstab = relations.crosstab(table) if relations is not None else None
         for other in crosstab.same_respondents if crosstab is not None else ():
             out += _base_conflicts(published, table, other, n0, bases, n_max)
     return findings_frame(out)
+
+
+def _exact_note(published: pd.DataFrame, table: str, note: str, op: str, number: str, n0: int, exact: ExactTest,
+                p_asymptotic: float) -> list[dict]:
+    """The exact conditional p beside the asymptotic one, where the printed p differs from it too."""
+    bound = Fraction(number.replace(",", "."))
+    p_values = (exact.p_fisher, exact.p_pearson)
+    below, above = all(q < bound for q in p_values), all(q > bound for q in p_values)
+    if op.startswith("<") and below or op.startswith(">") and above:
+        return []
+    return findings_on(first_cell(published, table), "chi2_note", "exact_p_differs", False,
+                       f"the note prints 'p {op} {number}'; the exact conditional p of the counts the printed cells "
+                       f"imply (n = {n0}, all {exact.tables} tables with the printed margins enumerated) is "
+                       f"{exact.p_fisher:.4f} (Fisher-Freeman-Halton: the tables as likely or less) and "
+                       f"{exact.p_pearson:.4f} (the tables whose Pearson chi2 is at least the observed "
+                       f"{exact.statistic:.2f}), beside the asymptotic {p_asymptotic:.4f}; the smallest expected count "
+                       f"is {exact.min_expected:.2f}",
+                       f"note: '{note}'; n={n0}; tables={exact.tables}; p_fisher_freeman_halton={exact.p_fisher:.6f}; "
+                       f"p_exact_pearson={exact.p_pearson:.6f}; p_asymptotic={p_asymptotic:.6f}; "
+                       f"chi2={exact.statistic:.4f}; min_expected={exact.min_expected:.4f}; "
+                       f"expected_below_5={exact.below_five}; anchored at the first cell")
 
 
 def _base_conflicts(published: pd.DataFrame, table: str, other: str, n0: int, bases: list[int], n_max: int
@@ -129,8 +156,8 @@ def _base_conflicts(published: pd.DataFrame, table: str, other: str, n0: int, ba
                                f"'{row}' in Tabel {other} prints {', '.join(number_text(v) for v in vals)} %, which "
                                f"need a group of at least {need[0]} people "
                                f"({' and '.join(map(str, counts_row[:-1]))} of {need[0]}), more than the {n0} "
-                               f"respondents Tabel {table} implies; of the bases that "
-                               f"reproduce Tabel {table}, only {larger[0] if larger else 'none'} or more would "
-                               f"leave room for them",
+                               f"respondents Tabel {table} implies; of the bases that reproduce Tabel {table} "
+                               f"alone, only {larger[0] if larger else 'none'} or more would leave room for this "
+                               f"row (for the rows taken together, see the check crosstab_groups)",
                                f"bases of the row={list_text(need)}; bases of Tabel {table}={list_text(bases)}")
     return out

@@ -15,6 +15,7 @@ from vive_survey.printing.rounding import half_unit, to_fraction
 from vive_survey.review.audit.bands import check_bands
 from vive_survey.review.audit.bases import N_MAX, compatible_counts, implied_bases
 from vive_survey.review.audit.findings import findings_frame, findings_on, list_text, number_text
+from vive_survey.review.audit.partition_shares import check_partition_shares
 from vive_survey.review.audit.relations import MEASURES, Crosstab, Partition, Population, Relations, Subgroups
 from vive_survey.review.audit.rows import (can_be_equal, crosstab_grid, distribution_rows, first_cell,
                                            printed_interval, published_cell, table_stated_n)
@@ -32,7 +33,8 @@ def check_cross_table(published: pd.DataFrame, metadata: dict, codebook: Codeboo
     to give); the margins of a crosstab against the rows it crosses (4.13 against 4.12); the n in
     the titles/notes of a questionnaire's tables against everyone who answered it (the volunteers'
     tables against the 34 volunteers of 3.2); and an overall mean against the means of the groups
-    its sections split it into (4.16).
+    its sections split it into (4.16): outside all of them, or needing other shares of the groups in
+    one column than in another (`partition_shares`).
 
     Parameters
     ----------
@@ -70,6 +72,7 @@ def check_cross_table(published: pd.DataFrame, metadata: dict, codebook: Codeboo
         out += _population(published, metadata, relations, population, n_max)
     for partition in relations.partitions:
         out += _partition_means(published, partition)
+        out += check_partition_shares(published, partition)
     return findings_frame(out)
 
 

@@ -5,6 +5,10 @@ of the row; one about a table's title or note is anchored at the table's first c
 ``unattainable`` is True only where the computation proves that no respondent data can produce the
 cell together with the cells it is tied to; a warning (which item non-response, a filter or a
 missing background answer could explain) has ``unattainable`` False.
+
+Every finding also has a ``strength`` (`strength`): proven (unattainable), strong warning (a
+contradiction that missing answers, a filter or another reading could explain) or note (how a
+cell is printed, or a fact worth knowing beside a recomputation).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import pandas as pd
 
 from vive_survey.analysis.cells import KEY
 
-FINDING_COLUMNS = KEY + ["check", "code", "unattainable", "reason", "details"]
-CHECKS = ("row_sum", "implied_n", "cross_table", "index_mean", "mean_sd", "chi2_note", "significance_note")
+FINDING_COLUMNS = KEY + ["check", "code", "unattainable", "strength", "reason", "details"]
+CHECKS = ("print_quirk", "row_sum", "implied_n", "cross_table", "index_mean", "mean_sd", "index_sd", "chi2_note",
+          "crosstab_groups", "significance_note", "rounding_ties", "text_claim")
 """The checks in the order the audit runs and reports them (findings on one cell sort in this order)."""
 
 CODE_TEXT = MappingProxyType({
@@ -44,8 +49,50 @@ CODE_TEXT = MappingProxyType({
     "base_conflict": "shares need a base the related table does not have",
     "note_inequality_reversed": "significance note with the inequality reversed",
     "missing_significance_mark": "coefficient printed without a mark",
+    "print_quirk": "a cell printed against the table's own format, judged at the value it stands for",
+    "index_sd_exceeds_joint_max": "index SD larger than its items' distributions allow together",
+    "index_sd_below_joint_min": "index SD smaller than its items' distributions allow together",
+    "partition_shares_conflict": "two columns need different shares of the same groups",
+    "exact_p_differs": "the printed p differs from the exact conditional p of the implied counts",
+    "crosstab_groups_irreconcilable": "no base reproduces a crosstab and its table by group together",
+    "sd_zero_contradicts_crosstab": "an SD of 0 needs answers the crosstab prints as 0",
+    "rounding_ties": "cells exactly halfway at the printed precision, and the rounding rule they follow",
+    "text_claim_contradicted": "the report's text states what its table does not show",
 })
 """Every code a check can give, with the one-line meaning docs/audit.md lists."""
+
+PROVEN, STRONG_WARNING, NOTE = "proven", "strong warning", "note"
+STRENGTHS = (PROVEN, STRONG_WARNING, NOTE)
+"""From strongest to weakest."""
+
+CODE_STRENGTH = MappingProxyType({
+    # proven: a computation shows that no answers give the cells together (unattainable)
+    **dict.fromkeys(("row_sum_unattainable", "row_no_base", "no_base_within_stated_n", "group_share_conflict",
+                     "subgroups_exceed_total", "band_share_unattainable", "mean_out_of_range", "sd_exceeds_max",
+                     "sd_negative", "index_sd_exceeds_joint_max", "index_sd_below_joint_min",
+                     "crosstab_groups_irreconcilable", "sd_zero_contradicts_crosstab"), PROVEN),
+    # strong warning: a contradiction that item non-response, a filter, a missing background answer
+    # or another reading of a table could explain
+    **dict.fromkeys(("stated_n_not_implied", "total_n_text_conflict", "bands_base_conflict",
+                     "weighted_total_conflict", "margin_conflict", "stated_n_exceeds_population",
+                     "overall_outside_subgroups", "index_mean_inconsistent", "index_mean_fits_unreversed_only",
+                     "sd_zero_mean_off_grid", "p_value_impossible", "base_conflict", "partition_shares_conflict",
+                     "text_claim_contradicted"),
+                    STRONG_WARNING),
+    # note: how a cell or a note is printed, or numbers beside a recomputation
+    **dict.fromkeys(("row_blank_cells", "note_inequality_reversed", "missing_significance_mark", "print_quirk",
+                     "exact_p_differs", "rounding_ties"), NOTE),
+})
+"""The strength of each code: proven iff the code can mark a cell unattainable."""
+
+
+def strength(code: str, unattainable: bool) -> str:
+    """How strong a finding is: proven when it is unattainable; otherwise its code's strength, where a
+    code that can prove (e.g. sd_exceeds_max at the stated n only) gives a strong warning."""
+    if unattainable:
+        return PROVEN
+    kind = CODE_STRENGTH.get(code, STRONG_WARNING)
+    return STRONG_WARNING if kind == PROVEN else kind
 
 
 def findings_on(cells: pd.DataFrame, check: str, code: str, unattainable: bool, reason: str, details: str = ""
@@ -56,9 +103,11 @@ def findings_on(cells: pd.DataFrame, check: str, code: str, unattainable: bool, 
 
 
 def findings_frame(rows: list[dict]) -> pd.DataFrame:
-    """Findings as a frame with the columns `FINDING_COLUMNS`: text as str, `unattainable` as bool."""
+    """Findings as a frame with the columns `FINDING_COLUMNS`: text as str, `unattainable` as bool,
+    `strength` from the code and the verdict."""
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     frame["unattainable"] = frame["unattainable"].astype(bool)
+    frame["strength"] = [strength(c, u) for c, u in zip(frame["code"], frame["unattainable"])]
     for col in FINDING_COLUMNS:
         if col != "unattainable":
             frame[col] = frame[col].astype(str)

@@ -10,6 +10,7 @@ import pandas as pd
 from vive_survey.analysis.cells import KEY
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.printing.rounding import half_unit, to_fraction
+from vive_survey.review.audit.bases import N_MAX
 from vive_survey.review.audit.findings import findings_frame, findings_on, number_text
 from vive_survey.review.audit.index_means import SCALE_MAX, SCALE_MIN, index_sources
 from vive_survey.review.audit.relations import Relations
@@ -137,14 +138,29 @@ def check_mean_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
                                f"a smaller answering base could allow it", f"n={n}")
         if s == 0 and not is_age:
             k = items_per.get(tuple(mean[c] for c in KEY)) or items_by_column.get((table, mean["column"]))
-            if k:
-                on_grid = any(abs(Fraction(j, k) - m) <= h for j in range(SCALE_MIN * k, SCALE_MAX * k + 1))
-                if not on_grid:
-                    out += findings_on(_mean_and_sd(mean, sd), "mean_sd", "sd_zero_mean_off_grid", False,
-                                       f"SD printed 0 means (nearly) identical answers, but no identical answers to a "
-                                       f"{k}-item index give a mean of {number_text(m)}; only an SD below 0.05 with "
-                                       f"varied answers in a large group could", f"k={k}; n={n}")
+            largest = n if n is not None and n >= 2 else N_MAX
+            if k and not least_sd_within(m - h, m + h, k, largest, hs):
+                out += findings_on(_mean_and_sd(mean, sd), "mean_sd", "sd_zero_mean_off_grid", False,
+                                   f"SD printed {sd['printed'].iloc[0]} needs (nearly) identical answers, but no "
+                                   f"answers of up to {largest} respondents to a {k}-item index give a mean of "
+                                   f"{number_text(m)} with an SD that prints as 0", f"k={k}; n={n}")
     return findings_frame(out)
+
+
+def least_sd_within(low: Fraction, high: Fraction, k: int, largest: int, half: Fraction) -> bool:
+    """Whether n <= `largest` answers to a k-item index on the 1-4 scale (each respondent's value a
+    multiple of 1/k) can have a mean in [low, high] and an SD (n - 1 in the denominator) of at most
+    `half`. For a total T of n values the least SD spreads T as evenly as it goes: r = T mod n values
+    one grid step 1/k above the others, SD = (1/k) * sqrt(r (n - r) / (n (n - 1))) (GRIMMER's lower
+    bound; an SD printed 0 with d decimals stands for one up to half a unit of d)."""
+    for n in range(2, largest + 1):
+        first = max(math.ceil(low * k * n), SCALE_MIN * k * n)
+        last = min(math.floor(high * k * n), SCALE_MAX * k * n)
+        for total in range(first, last + 1):
+            r = total % n
+            if Fraction(r * (n - r), k * k * n * (n - 1)) <= half * half:
+                return True
+    return False
 
 
 def _mean_and_sd(mean: pd.Series, sd: pd.DataFrame) -> pd.DataFrame:

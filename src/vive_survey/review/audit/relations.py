@@ -1,8 +1,8 @@
 """The relations between the published tables that the audit uses: data/published/relations.yaml.
 
 Which cells of which tables describe the same respondents (Tabel 3.2 against 4.2, 4.3's bands of
-4.2's students, 4.13's margins against 4.12, the index tables against their item tables, the
-groups and their sizes) is data, read from that file, validated against
+4.2's students, 4.13's margins against 4.12, 4.14's roles against 4.13 and 4.16, the index tables
+against their item tables, the groups and their sizes) is data, read from that file, validated against
 schemas/relations.schema.yaml and then against the published tables it names. The checks take a
 `Relations` and hold no table ids or labels of their own.
 """
@@ -129,6 +129,31 @@ class OverallIndexTable:
 
 
 @dataclass(frozen=True)
+class PatternIndex:
+    """The index of a pattern table's two questions, per group: its column, the section of its groups
+    and the group labels it prints differently (pattern table's row -> index table's row)."""
+
+    table: str
+    column: str
+    section: str
+    printed_as: tuple[tuple[str, str], ...] = ()
+
+    def row_of(self, group: str) -> str:
+        return dict(self.printed_as).get(group, group)
+
+
+@dataclass(frozen=True)
+class PatternTable:
+    """Per group (row), the share answering both questions of a crosstab within one set of answers
+    (column -> those answers); the groups split the crosstab's respondents."""
+
+    table: str
+    crosstab: str
+    patterns: tuple[tuple[str, tuple[str, ...]], ...]
+    index: PatternIndex | None = None
+
+
+@dataclass(frozen=True)
 class Reference:
     """A table, row, column or subrow label the file names, with the key that names it."""
 
@@ -158,6 +183,7 @@ class Relations:
     group_index_tables: tuple[GroupIndexTable, ...]
     overall_index_tables: tuple[OverallIndexTable, ...]
     references: tuple[Reference, ...]
+    pattern_tables: tuple[PatternTable, ...] = ()
 
     def respondent_table(self, table: str) -> RespondentTable | None:
         return next((t for t in self.respondent_tables if t.table == table), None)
@@ -273,6 +299,8 @@ def parse_relations(data: object, *, source: str = "relations.yaml") -> Relation
     for i, raw in enumerate(data["partitions"]):
         references.append(Reference(f"partitions[{i}].overall_row", raw["table"], row=raw["overall_row"]))
         partitions.append(Partition(raw["table"], raw["overall_row"]))
+    pattern_tables = [_pattern_table(raw, f"pattern_tables[{i}]", references)
+                      for i, raw in enumerate(data.get("pattern_tables") or [])]
     indices = data["index_tables"]
     group_index_tables = []
     for i, raw in enumerate(indices["per_group"]):
@@ -291,12 +319,32 @@ def parse_relations(data: object, *, source: str = "relations.yaml") -> Relation
     relations = Relations(source, tuple(respondent_tables), tuple(group_sizes), printed_as, same_groups,
                           tuple(subgroups), text_totals, tuple(bands), tuple(populations), tuple(crosstabs),
                           tuple(partitions), tuple(group_index_tables), tuple(overall_index_tables),
-                          tuple(references))
+                          tuple(references), tuple(pattern_tables))
     problems = _consistency_problems(relations, data)
     if problems:
         raise SurveyInputError(problems, title=f"{source}: {len(problems)} problem(s) in the relations between "
                                                "the published tables:")
     return relations
+
+
+def _pattern_table(raw: dict, key: str, references: list[Reference]) -> PatternTable:
+    """A pattern table, recording every table, column and row it names."""
+    references.append(Reference(f"{key}.table", raw["table"]))
+    references.append(Reference(f"{key}.crosstab", raw["crosstab"]))
+    patterns = []
+    for column, answers in raw["patterns"].items():
+        references.append(Reference(f"{key}.patterns", raw["table"], column=column))
+        references.extend(Reference(f"{key}.patterns.{column}", raw["crosstab"], column=a) for a in answers)
+        patterns.append((column, tuple(answers)))
+    index = None
+    if "index" in raw:
+        ix = raw["index"]
+        references.append(Reference(f"{key}.index.column", ix["table"], column=ix["column"]))
+        for group, row in (ix.get("printed_as") or {}).items():
+            references.append(Reference(f"{key}.index.printed_as", raw["table"], row=group))
+            references.append(Reference(f"{key}.index.printed_as.{group}", ix["table"], row=row))
+        index = PatternIndex(ix["table"], ix["column"], ix["section"], tuple((ix.get("printed_as") or {}).items()))
+    return PatternTable(raw["table"], raw["crosstab"], tuple(patterns), index)
 
 
 def _consistency_problems(relations: Relations, data: dict) -> list[Problem]:
@@ -324,6 +372,10 @@ def _consistency_problems(relations: Relations, data: dict) -> list[Problem]:
         need(band.whole.table, "n", f"bands[{i}].whole", "the whole's n is read from it")
     for i, population in enumerate(relations.populations):
         need(population.size.table, "n", f"populations[{i}].size", "the population's size is read from it")
+    for i, pattern in enumerate(relations.pattern_tables):
+        if relations.crosstab(pattern.crosstab) is None:
+            problems.append(Problem(f"pattern_tables[{i}].crosstab: Tabel {pattern.crosstab} is not in crosstabs",
+                                    file=relations.source, hint="the crossed questions are read from crosstabs"))
     index_tables = data["index_tables"]
     for kind in ("per_group", "overall"):
         for i, raw in enumerate(index_tables[kind]):

@@ -43,7 +43,9 @@ def check_row_sum(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
         ``row_sum_unattainable`` (the sum is off by more than rounding can explain),
         ``row_no_base`` (the sum is within rounding, yet no base up to n_max fits) - both
         unattainable - and ``row_blank_cells`` (blank cells; consistent only if a blank is an
-        unknown count, not 0).
+        unknown count, not 0). A row that fits once a cell with trailing zeros beyond the
+        table's precision ('30,80') is read with that precision is no finding here: it is a print
+        quirk (`print_quirks`), and `audit` judges such cells at that precision anyway.
     """
     out: list[dict] = []
     for r in distribution_rows(published, metadata):
@@ -72,6 +74,12 @@ def check_row_sum(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
                 continue
         if bases:
             continue
+        # A cell with trailing zeros beyond the table's precision ('30,80') is a print quirk: read with
+        # the table's decimals it is judged like its neighbours, and `check_print_quirk` reports the
+        # print. Only a row that fits at no base even so is unattainable.
+        alt, changed = reread_trailing_zeros(r.printed, r.decimals, usual_decimals(published, r.table))
+        if changed and implied_bases(r.values, alt, n_max):
+            continue
         if abs(total - 100) > tol:
             reason = (f"row sums to {number_text(total)}, not 100: no set of answers gives these {len(printed)} "
                       f"shares together (rounding moves the sum by at most {number_text(tol, 2)})")
@@ -81,13 +89,6 @@ def check_row_sum(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
                       f"reproduces all {len(printed)} shares together")
             code = "row_no_base"
         details = f"shares={shares}; bases<= {n_max}: none"
-        usual = usual_decimals(published, r.table)
-        alt, changed = reread_trailing_zeros(r.printed, r.decimals, usual)
-        alt_bases = implied_bases(r.values, alt, n_max) if changed else []
-        if alt_bases:
-            reason += (f"; read with {usual} decimal(s) like the rest of the table, "
-                       f"'{', '.join(changed)}' gives a row that fits n = {alt_bases[0]} (a print quirk)")
-            details += f"; bases with {', '.join(changed)} re-read={list_text(alt_bases)}"
         out += findings_on(r.cells, "row_sum", code, True, reason, details)
     return findings_frame(out)
 
@@ -136,6 +137,16 @@ def check_implied_n(published: pd.DataFrame, metadata: dict, codebook: Codebook 
     for r in rows:
         bases = bases_of[r.key]
         if not bases:
+            # A single share printed with its n (the rest not printed) is no row check_row_sum can sum:
+            # that no base up to its n gives it proves it here (0,1 % needs at least 667 answers).
+            if r.remainder and r.stated_n is not None and \
+                    (r.stated_n <= n_max or not implied_bases(r.values, r.decimals, r.stated_n)):
+                shares = ", ".join(number_text(v, d) for v, d in zip(r.values, r.decimals) if v is not None)
+                searched = max(n_max, r.stated_n)
+                out += findings_on(r.cells, "implied_n", "no_base_within_stated_n", True,
+                                   f"the share {shares} needs more than {searched} answers, but the row has n = "
+                                   f"{r.stated_n} (printed in the same row of Tabel {r.table})",
+                                   f"bases<= {searched}: none; stated n={r.stated_n}")
             continue
         if r.stated_n is not None:
             stated, where = r.stated_n, f"printed in the same row of Tabel {r.table}"
