@@ -393,7 +393,7 @@ def test_xlsx_numbers_are_numbers_and_text_cannot_be_a_formula(built_reports):
     assert header[:3] == ["Tema", "Spørgsmål", "Gruppe"] and header[-2:] == ["Total", "n"]
     first = [c for c in ws[5]]
     assert all(c.data_type == "n" and isinstance(c.value, (int, float)) for c in first[3:])
-    assert first[-2].value == 100 and first[-1].number_format == "0"
+    assert first[-2].value == 100 and first[-1].number_format == "[$-406]0"  # Danish: tagged, see xlsx.py
     # mean (SD) is split into two numeric columns
     ws = wb["Tabel 3.2"]
     assert [c.value for c in ws[4]][-2:] == ["Alder", "Alder (standardafvigelse)"]
@@ -420,7 +420,7 @@ def test_xlsx_neutralises_formula_like_text_and_keeps_dashes_readable(tmp_path):
     for text in ('=HYPERLINK("http://x")', "-0,77*", "+1", "@SUM(A1)", "-titel", "=1+1"):
         assert cells[text].data_type == "s" and cells[text].quotePrefix, text
     dash = ws.cell(row=5, column=3)
-    assert dash.value == 0 and dash.number_format == '0.0;-0.0;"-"'  # a number that displays "-"
+    assert dash.value == 0 and dash.number_format == '[$-406]0.0;-0.0;"-"'  # a number that displays "-"
     assert ws.cell(row=6, column=3).value == 6.2
     contents = [c for row in load_workbook(path)["Indhold"].iter_rows() for c in row if c.value == "=x"]
     assert len(contents) == 1 and contents[0].quotePrefix  # a provenance path that looks like a formula

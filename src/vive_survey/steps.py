@@ -91,7 +91,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     specs = load_specs(specs_dir, codebook)
     available = tables.availability(specs, settings.get("absent_questionnaires", []), QUESTIONNAIRES)
     specs = [s for s, status in zip(specs, available["status"]) if status == "available"]
-    data = read_analysis_columns(data_path, codebook, settings)
+    data = read_analysis_columns(data_path, codebook, settings, specs)
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
                        reverse_coding=settings["indices"]["reverse_coding"])
     min_cell_n = settings.get("disclosure", {}).get("min_cell_n", 0)
@@ -113,16 +113,21 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     return cells
 
 
-def read_analysis_columns(data_path: str | Path, codebook, settings: dict | None = None) -> pd.DataFrame:
+def read_analysis_columns(data_path: str | Path, codebook, settings: dict | None = None, specs=()) -> pd.DataFrame:
     """The cleaned data without its identifiers and open-text answers: no table uses them (no
     respondent's own words may reach a report), and they are most of the file's bytes. The cluster
     and weight columns that `settings['models']` names are read all the same (a cluster is often a
-    text column such as `institution`); the models use them only to group and weight respondents."""
+    text column such as `institution`); the models use them only to group and weight respondents.
+    So is a metadata text column (codebook `metadata: true`, not a respondent's words) whose levels
+    a table of `specs` lists by name: Tabel 3.2's institutions (a `levels` column)."""
     import pyarrow.parquet as pq
     from vive_survey.analysis.models import settings_columns
 
     left_out = {"respondent_id", "source_row"} | {i.id for i in codebook.items if codebook.scale_of(i).kind == "text"}
     left_out -= set(settings_columns((settings or {}).get("models")))
+    listed = {column.get("var") for spec in specs if spec.kind == "respondent_summary"
+              for column in spec.get("columns", []) if column.get("stat") == "levels"}
+    left_out -= {item.id for item in codebook.items if item.metadata and item.id in listed}
     names = pq.read_schema(data_path).names
     return pd.read_parquet(data_path, columns=[c for c in names if c not in left_out])
 
@@ -284,8 +289,9 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     and tables/<id>.tex per table, tables.xlsx (one sheet per table), manifest.json and
     figures/*.png|svg. Only aggregate cells are read; no respondent-level row or open-text answer.
 
-    settings: wave, language (da|en), and optionally labels (the English label map, default
-    data/labels_en.yaml beside the codebook), min_cell_n (the footnote of suppressed cells),
+    settings: wave, language (da|en), and optionally data_note (config `data_note`: what the wave's
+    data is, said at the top of every output; absent for real data), labels (the English label map,
+    default data/labels_en.yaml beside the codebook), min_cell_n (the footnote of suppressed cells),
     figure_cache (a directory of figures drawn by earlier runs, reused when their content is
     unchanged; see figures.FigureCache) and config_settings (config.resolve_config: every setting
     with the file it came from). `config_path` is a path or a list of paths (every config file of
@@ -333,8 +339,9 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     if missing:
         raise SurveyInputError(Problem(f"no cells for table(s) {', '.join(missing)}", file=str(cells_path),
                                        hint="rerun the tables step"))
+    data_note = settings.get("data_note") or ""
     grids, all_grids = report_grids(specs, cells, labels, absent=absent, metadata=metadata, qualitative=qualitative,
-                                    codebook=codebook, min_cell_n=min_cell_n)
+                                    codebook=codebook, min_cell_n=min_cell_n, data_note=data_note)
     config_paths = [config_path] if isinstance(config_path, (str, Path)) else list(config_path)
     provenance = provenance_rows(log, config_paths, codebook_path, cells_path, qualitative_path, language,
                                  labels_path, labels)
@@ -351,7 +358,8 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     # The figures are drawn by other processes while this one writes the tables.
     with FigureDrawing([s for s in specs if s.id not in absent], cells, labels, out_dir / "figures",
-                       {g.id: g.caption for g in grids}, cache_dir=settings.get("figure_cache")) as drawing:
+                       {g.id: g.caption for g in grids}, cache_dir=settings.get("figure_cache"),
+                       data_note=data_note) as drawing:
         for grid in grids:
             tables = out_dir / "tables"
             written.append(write(tables / f"{grid.id}.md", render("table.md.j2", md=markdown_context(grid))))

@@ -43,6 +43,8 @@ rule report:
         settings={
             "wave": WAVE,
             "language": config["language"],
+            # What the wave's data is (config data_note), said in every output; "" for real data.
+            "data_note": config.get("data_note", ""),
             "labels": "data/labels_en.yaml",
             "min_cell_n": config["disclosure"]["min_cell_n"],
             "figure_cache": f"{RESULTS}/figure-cache",

@@ -223,12 +223,9 @@ def index_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict
 # ------------------------------------------------------------------------- respondent_summary
 
 def respondent_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings: dict) -> list[dict]:
-    """Per group: count, share of the population, share with a value (e.g. women), mean and SD."""
+    """Per group: count, share of the population, share with a value (e.g. women), mean, SD, levels."""
     blocks = spec.groups
-    known_total = {}
-    for block in blocks:
-        if block.var is not None:
-            known_total[block.var] = int(answered_mask(pop[block.var]).sum())
+    known_total = {b.var: int(answered_mask(pop[b.var]).sum()) for b in blocks if b.var is not None}
     cells = []
     for block in blocks:
         found = block_groups(pop, block)
@@ -255,7 +252,26 @@ def respondent_summary(spec: TableSpec, pop: Rows, codebook: Codebook, settings:
                     mean, sd, m = mean_sd(pop.floats(column["var"])[mask])
                     cells.append(cell(spec.id, label, column["label"], "mean", mean, base_n=m, **where))
                     cells.append(cell(spec.id, label, column["label"], "sd", sd, base_n=m, **where))
+                elif stat == "levels":
+                    cells += level_counts(spec, pop, label, mask, group, column, block.section)
     return cells
+
+
+def level_counts(spec: TableSpec, pop: Rows, label: str, mask, group: str, column: dict, section: str) -> list:
+    """A group's respondents at each level of `column['var']` (3.2: its institutions), in Danish order (æøå
+    after z): an n cell per level, the level as subrow. For disclosure control the levels are a family."""
+    var, ledger = column["var"], pop.ledger if group else None
+    if var not in pop.data.columns:  # a text column the analysis data leaves out (steps.read_analysis_columns)
+        return []
+    present = sorted({str(v) for v in pop[var].astype(object)[mask].dropna()} - {""},
+                     key=lambda v: (v.casefold().translate(str.maketrans("æøå", "{|}")), v))
+    masks = [mask & value_mask(pop[var], [value]) for value in present]
+    ids = [ledger.group(pop.positions, m) for m in masks] if ledger is not None else [""] * len(masks)
+    if ledger is not None:
+        ledger.family(group, ids)
+    return [cell(spec.id, label, column["label"], "n", int(m.sum()), subrow=value, base_n=int(m.sum()),
+                 section=section, group=i, family=f"{group}|{var}" if ledger is not None else "",
+                 measure=f"levels:{var}") for value, m, i in zip(present, masks, ids)]
 
 
 # ------------------------------------------------------------------------------ share_table

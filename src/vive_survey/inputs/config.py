@@ -21,7 +21,9 @@ from vive_survey.yamlfile import read_yaml
 QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
 # The keys that describe one wave rather than the analysis: a wave's config must give them (or take
 # the schema's documented default); they are never inherited from another wave's config file.
-WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes")
+# data_note says what the wave's data is (reconstructed, synthetic): a note inherited by another wave
+# would mislabel real data.
+WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes", "data_note")
 ABSENT = "absent"
 DEFAULT_SOURCE = "default"
 COMMAND_LINE_SOURCE = "--config"

@@ -57,6 +57,18 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def _suptitle(fig, title: str, note: str = "") -> None:
+    """The figure's title and, on the lines under it, the wave's data note (what the data is)
+    wrapped to the figure's width, so that a figure copied out of the report still says it."""
+    if not note:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+        return
+    # One title (constrained layout makes room for the suptitle only); 9 pt bold text is about 13
+    # characters an inch, 11 leaves room for wide letters.
+    wrapped = _wrap(note, max(40, int(fig.get_figwidth() * 11)))
+    fig.suptitle(f"{title}\n{wrapped}", x=0.01, ha="left", fontsize=9, fontweight="bold")
+
+
 # ---------------------------------------------------------------------------------- likert
 
 def likert_data(spec: TableSpec, cells: pd.DataFrame) -> dict:
@@ -76,7 +88,7 @@ def likert_data(spec: TableSpec, cells: pd.DataFrame) -> dict:
             "n": np.where(n < 0, np.nan, n)}
 
 
-def plot_likert(data: dict, labels: Labels, title: str, fmt: TableFormat | None = None):
+def plot_likert(data: dict, labels: Labels, title: str, fmt: TableFormat | None = None, note: str = ""):
     from matplotlib.figure import Figure
 
     items, groups, categories, values = data["items"], data["groups"], data["categories"], data["values"]
@@ -136,7 +148,7 @@ def plot_likert(data: dict, labels: Labels, title: str, fmt: TableFormat | None 
     handles = [_patch(colours[c]) for c in range(k)]
     fig.legend(handles, [f"({c + 1}) {labels(name)}" for c, name in enumerate(categories)],
                loc="outside lower center", ncol=k, frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    _suptitle(fig, title, note)
     return fig
 
 
@@ -205,7 +217,7 @@ def _panel(wide: pd.DataFrame, label: str, indices: list[tuple[str, str]], group
     return {"label": label, "indices": indices, "groups": groups, **out}
 
 
-def plot_index(panels: list[dict], labels: Labels, title: str):
+def plot_index(panels: list[dict], labels: Labels, title: str, note: str = ""):
     from matplotlib.figure import Figure
 
     indices = panels[0]["indices"]
@@ -261,7 +273,7 @@ def plot_index(panels: list[dict], labels: Labels, title: str):
         for tick, (kind, _t, _i) in zip(ax.get_yticklabels(), slots):
             if kind == "heading":
                 tick.set_fontweight("bold")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    _suptitle(fig, title, note)
     return fig
 
 
@@ -282,12 +294,13 @@ def figure_bytes(fig) -> tuple[bytes, bytes]:
 
 def _draw(job: tuple) -> tuple[bytes, bytes]:
     """Draw one figure to (PNG, SVG) bytes; a job is (kind, data, labels, caption, the table's format
-    for the numbers it prints, or None)."""
+    for the numbers it prints or None, and the data note: "" for real data)."""
     import matplotlib
 
-    kind, data, labels, caption, fmt = job
+    kind, data, labels, caption, fmt, note = job
     with matplotlib.rc_context(RC):
-        fig = plot_likert(data, labels, caption, fmt) if kind == "likert" else plot_index(data, labels, caption)
+        fig = (plot_likert(data, labels, caption, fmt, note) if kind == "likert"
+               else plot_index(data, labels, caption, note))
         return figure_bytes(fig)
 
 
@@ -296,31 +309,39 @@ class FigureDrawing:
 
     The figures are independent, so they are drawn by `workers` processes (drawing is most of a
     report's time); each figure's bytes do not depend on which process drew it. `result()` waits
-    for them, writes the files (atomically) and returns them in table order."""
+    for them, writes the files (atomically) and returns them in table order. `data_note` (config
+    `data_note`, Danish, translated by `labels`) is printed under each figure's title and ends its
+    caption."""
 
     def __init__(self, specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, out_dir: str | Path,
-                 captions: dict[str, str] | None = None, workers: int = 2, cache_dir: str | Path | None = None):
+                 captions: dict[str, str] | None = None, workers: int = 2, cache_dir: str | Path | None = None,
+                 data_note: str = ""):
         from concurrent.futures import ProcessPoolExecutor
         import multiprocessing
 
         self.out_dir = Path(out_dir)
         self.cache = FigureCache(cache_dir) if cache_dir else None
         captions = captions or {}
+        note = labels(" ".join(str(data_note or "").split()))
+
+        def ending(text: str) -> str:  # the caption, then the data note as a sentence of its own
+            return f"{text}{'' if text.endswith('.') else '.'} {note}" if note else text
+
         jobs, self.meta = [], []
         for spec in specs:
-            caption = captions.get(spec.id, f"{labels.word('table')} {spec.id}")
+            caption = captions.get(spec.id, labels.caption(spec.id))
             if spec.kind == "likert_distribution":
                 data = likert_data(spec, cells)
                 if not data["items"]:
                     continue
-                jobs.append(("likert", data, labels, caption, spec.format))
-                self.meta.append((spec.id, f"{spec.id}_likert", labels.word("figure_likert", caption=caption)))
+                jobs.append(("likert", data, labels, caption, spec.format, note))
+                self.meta.append((spec.id, f"{spec.id}_likert", ending(labels.word("figure_likert", caption=caption))))
             elif spec.kind == "index_summary":
                 panels = index_data(spec, cells)
                 if not panels or not panels[0]["indices"]:
                     continue
-                jobs.append(("index", panels, labels, caption, None))  # prints no number of its own
-                self.meta.append((spec.id, f"{spec.id}_index", labels.word("figure_index", caption=caption)))
+                jobs.append(("index", panels, labels, caption, None, note))  # prints no number of its own
+                self.meta.append((spec.id, f"{spec.id}_index", ending(labels.word("figure_index", caption=caption))))
         self.keys = [self.cache.key(job) for job in jobs] if self.cache else [None] * len(jobs)
         self.cached = [self.cache.get(key) if self.cache else None for key in self.keys]
         to_draw = [job for job, hit in zip(jobs, self.cached) if hit is None]

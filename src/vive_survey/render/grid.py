@@ -17,9 +17,11 @@ TEXT_KINDS = ("qualitative", "unavailable")  # grids of text cells: transcribed,
 
 
 class Cell(NamedTuple):
-    """One printed cell. `value` is the number exactly as printed (for spreadsheets), None for
-    text; `parts` are the numbers of a compound cell ('2,8 (0,4)' -> the mean and SD cells).
-    (A named tuple, as printing.format.Printed: a report lays out thousands of them.)"""
+    """One printed cell. `value` is the number exactly as printed, None for text; `exact` the
+    number at full precision (for spreadsheets, which show it with `decimals` digits); `mark` a
+    regression coefficient's significance mark ('†', '*', '**', 'N.S.'), printed in `text` and kept
+    apart for spreadsheets; `parts` are the numbers of a compound cell ('2,8 (0,4)' -> the mean and
+    SD cells). (A named tuple, as printing.format.Printed: a report lays out thousands of them.)"""
 
     text: str
     value: float | None = None
@@ -29,6 +31,8 @@ class Cell(NamedTuple):
     rowspan: int = 1
     cls: str = "num"
     parts: tuple["Cell", ...] = ()
+    exact: float | None = None
+    mark: str = ""
 
     @classmethod
     def of(cls, printed: Printed) -> "Cell":
@@ -64,6 +68,13 @@ class Grid:
     notes: list[str]
     marks: list[str] = field(default_factory=list)  # e.g. ["transkriberet, ikke beregnet"]
     section_header: str = ""
+    # What the wave's data is (config `data_note`), said at the top of every output; "" for real data.
+    data_note: str = ""
+
+    @property
+    def data_notes(self) -> list[str]:
+        """[the data note] or []: the templates loop instead of testing."""
+        return [self.data_note] if self.data_note else []
 
     @property
     def anchor(self) -> str:
@@ -119,6 +130,17 @@ class Grid:
             out.append(fields)
         return out
 
+    def text_columns(self) -> list[bool]:
+        """Per value column: True when it holds text, not numbers (Tabel 3.2's institutions, the
+        qualitative tables): left-aligned and wrapped in every format."""
+        if self.kind in TEXT_KINDS:
+            return [True] * len(self.column_paths)
+        flags = [False] * len(self.column_paths)
+        for row in self.body:
+            for k, cell in enumerate(row.cells[:len(flags)]):
+                flags[k] |= "text" in cell.cls.split()
+        return flags
+
     def to_text(self) -> str:
         """A plain-text rendering for snapshot tests: header, [section] lines, rows, notes."""
         header = self.header_text_rows()
@@ -129,12 +151,16 @@ class Grid:
             for k, text in enumerate(fields):
                 widths[k] = max(widths[k], len(text))
         n_stub = len(self.stub_header)
+        left = [True] * n_stub + self.text_columns()  # labels and text to the left, numbers to the right
 
         def line(fields: list[str]) -> str:
-            out = [t.ljust(widths[k]) if k < n_stub else t.rjust(widths[k]) for k, t in enumerate(fields)]
+            out = [t.ljust(widths[k]) if k < len(left) and left[k] else t.rjust(widths[k])
+                   for k, t in enumerate(fields)]
             return " | ".join(out).rstrip()
 
         lines = [f"{self.caption}{self.marks_text}. {self.title}", ""]
+        if self.data_note:
+            lines[:0] = [self.data_note, ""]
         lines += [line(fields) for fields in header]
         lines.append("-" * min(120, max([len(t) for t in lines[2:]] + [3])))
         current = None
@@ -148,3 +174,8 @@ class Grid:
             lines.append("")
             lines.extend(self.notes)
         return "\n".join(lines) + "\n"
+
+
+def report_note(grids: list[Grid]) -> str:
+    """The data note of a report's grids ("" when the wave has none): one note for the whole report."""
+    return next((grid.data_note for grid in grids if grid.data_note), "")

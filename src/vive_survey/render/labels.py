@@ -14,23 +14,28 @@ A label or word without an English entry falls back to the Danish text and is re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from vive_survey.yamlfile import read_yaml
 
 
 LANGUAGES = ("da", "en")
+# An appendix table's id (B2.1): the report prints it as "Bilagstabel 2.1", not "Tabel B2.1".
+APPENDIX_ID = re.compile(r"B(\d+(?:\.\d+)*)")
 
 # The fixed words of the reports, in Danish. Templates with {fields} are filled with str.format.
 WORDS_DA: dict[str, str] = {
     "decimal_mark": ",",
     "table": "Tabel",
+    "appendix_table": "Bilagstabel",
     "section": "Tema",
     "question": "Spørgsmål",
     "group": "Gruppe",
     "distribution": "Fordeling",
     "n": "n",
     "sd": "standardafvigelse",
+    "significance": "signifikans",
     "model_section": "Model",
     "model_n": "Antal personer i modellen",
     "model_r2": "R²",
@@ -176,6 +181,13 @@ class Labels:
             return mapping[key]
         self.unmapped.add((kind, key))
         return danish
+
+    def caption(self, table_id: str) -> str:
+        """A table's caption as the report prints it: "Tabel 4.4", "Bilagstabel 2.1" for B2.1."""
+        appendix = APPENDIX_ID.fullmatch(table_id)
+        if appendix:
+            return f"{self.word('appendix_table')} {appendix.group(1)}"
+        return f"{self.word('table')} {table_id}"
 
     def title(self, table_id: str, danish: str) -> str:
         return self._translate(self._titles, table_id, "title", danish)

@@ -14,8 +14,9 @@ import re
 import pandas as pd
 
 from vive_survey.analysis.disclosure import SUPPRESSED
-from vive_survey.analysis.spec import TableSpec
-from vive_survey.printing.format import Words, print_bases, print_cell, print_stat
+from vive_survey.analysis.models import significance_mark
+from vive_survey.analysis.spec import TableFormat, TableSpec
+from vive_survey.printing.format import Words, is_missing, print_bases, print_cell, print_stat, shape_fields
 from vive_survey.render.grid import BodyRow, Cell, Grid, Section
 from vive_survey.render.labels import Labels
 from vive_survey.render.notes import restate_n, table_notes
@@ -23,6 +24,7 @@ from vive_survey.render.qualitative import qualitative_grid
 
 TOTAL = "Total"  # the likert tables' total column (analysis.tables.TOTAL)
 INTERNAL_SECTIONS = ("_test", "_model")
+NOT_SIGNIFICANT = "N.S."  # the mark of a coefficient with p >= 0.10, as printing.format prints it
 
 
 def _lookup(table: pd.DataFrame) -> dict[tuple, dict[str, tuple]]:
@@ -33,6 +35,53 @@ def _lookup(table: pd.DataFrame) -> dict[tuple, dict[str, tuple]]:
     for section, row, subrow, column, stat, value, base_n, flag in keys:
         out.setdefault((section, row, subrow, column), {})[stat] = (value, base_n, flag)
     return out
+
+
+def value_cell(stats: dict[str, tuple], fmt: TableFormat, words: Words) -> Cell:
+    """A cell as printed (printing.format.print_cell), with the numbers behind it at full precision
+    for spreadsheets: the statistic print_cell shows (each part of a compound cell), and a
+    coefficient with its significance mark apart, as its text shows them."""
+    cell = Cell.of(print_cell(stats, fmt, words))
+    if not cell.text or any(flag == SUPPRESSED for _value, _n, flag in stats.values()):
+        return cell
+    if "coef" in stats:
+        coef, _n, flag = stats["coef"]
+        if flag in ("ref", "not_estimable") or is_missing(coef):
+            return cell
+        p = stats.get("p", (None,))[0]
+        mark = "" if fmt.marks == "none" or is_missing(p) else significance_mark(float(p)) or NOT_SIGNIFICANT
+        return cell._replace(exact=float(coef), decimals=fmt.digits("coef"), mark=mark)
+    fields = shape_fields(fmt.shape)
+    if fields and fields[0] in stats and cell.parts:
+        parts = tuple(part._replace(exact=_exact(stats[stat][0])) for part, stat in zip(cell.parts, fields))
+        return cell._replace(parts=parts)
+    stat = next((s for s in ("pct", "mean", "n") if s in stats), None)
+    return cell._replace(exact=_exact(stats[stat][0])) if stat and cell.value is not None else cell
+
+
+def _exact(value) -> float | None:
+    return None if is_missing(value) else float(value)
+
+
+def level_columns(spec: TableSpec) -> set[str]:
+    """The columns that list the levels of a variable present in each group (Tabel 3.2's
+    institutions): computed as one count per level (subrow), printed as the levels' names."""
+    if spec.kind != "respondent_summary":
+        return set()
+    return {str(c["label"]) for c in spec.get("columns", []) if c.get("stat") == "levels"}
+
+
+def levels_cell(counts: list[tuple[str, float, str]], min_cell_n: int, words: Words) -> Cell:
+    """The names of the levels (in the computed order), never their counts: a level is named
+    only when its count is known to be at least `min_cell_n` (disclosure control: a level with
+    fewer respondents, or whose count is suppressed, is not named; '..' says that one is left out)."""
+    names, hidden = [], False
+    for name, count, flag in counts:
+        if flag == SUPPRESSED or is_missing(count) or (min_cell_n and count < min_cell_n):
+            hidden = True
+        elif count > 0:
+            names.append(name)
+    return Cell(", ".join(names + ([words.suppressed] if hidden else [])), cls="text")
 
 
 def table_n(table: pd.DataFrame) -> int | None:
@@ -101,8 +150,17 @@ def build_grid(spec: TableSpec, cells: pd.DataFrame, language: str = "da", *, la
     table = cells[cells["table"] == spec.id]
     lookup = _lookup(table)
     body = table[~table["section"].isin(INTERNAL_SECTIONS)]
-    row_keys = list(dict.fromkeys(zip(body["section"], body["row"], body["subrow"])))
     columns = list(dict.fromkeys(body["column"]))
+    listed = level_columns(spec)
+    levels: dict[tuple, list[tuple[str, float, str]]] = {}
+    if listed:
+        # A level column's cells are one count per level (subrow): one cell of names per row.
+        in_list = body["column"].isin(listed)
+        for key in zip(body.loc[in_list, "section"], body.loc[in_list, "row"], body.loc[in_list, "column"],
+                       body.loc[in_list, "subrow"], body.loc[in_list, "value"], body.loc[in_list, "flag"]):
+            levels.setdefault(key[:3], []).append(key[3:])
+        body = body[~in_list]
+    row_keys = list(dict.fromkeys(zip(body["section"], body["row"], body["subrow"])))
     has_subrows = any(key[2] for key in row_keys)
     n = table_n(table)
 
@@ -116,8 +174,11 @@ def build_grid(spec: TableSpec, cells: pd.DataFrame, language: str = "da", *, la
     for section_label, keys in runs:
         rows = []
         for k, (section, row, subrow) in enumerate(keys):
-            stats_list = [lookup.get((section, row, subrow, column), {}) for column in columns]
-            cells_out = [Cell.of(print_cell(stats, fmt, words)) for stats in stats_list]
+            stats_list = [{} if column in listed else lookup.get((section, row, subrow, column), {})
+                          for column in columns]
+            cells_out = [levels_cell(levels.get((section, row, column), []), min_cell_n, words)
+                         if column in listed else value_cell(stats, fmt, words)
+                         for column, stats in zip(columns, stats_list)]
             if fmt.n_column:
                 cells_out.append(Cell.of(print_bases(stats_list, words)))
             names = [labels(row)] + ([labels(subrow)] if has_subrows else [])
@@ -143,7 +204,7 @@ def build_grid(spec: TableSpec, cells: pd.DataFrame, language: str = "da", *, la
         paths.append((labels.word("n"),))
     danish_title = str(metadata.get("title") or spec.title)
     return Grid(
-        id=spec.id, kind=spec.kind, caption=f"{labels.word('table')} {spec.id}",
+        id=spec.id, kind=spec.kind, caption=labels.caption(spec.id),
         title=restate_n(labels.title(spec.id, danish_title), n),
         stub_header=_stub_header(spec, has_subrows, labels, metadata, codebook),
         column_paths=paths, sections=grid_sections,
@@ -162,6 +223,8 @@ def _model_section(spec: TableSpec, table: pd.DataFrame, columns: list[str], lab
     for word, stat in (("model_n", "n"), ("model_r2", "r2")):
         name = labels.word(word)
         cells = [Cell.of(print_stat(stat, values.get((c, stat)), fmt, words)) for c in columns]
+        cells = [cell._replace(exact=_exact(values.get((c, stat)))) if cell.value is not None else cell
+                 for c, cell in zip(columns, cells)]
         rows.append(BodyRow(labels=[name], stub=[Cell(name, cls="label")], cells=cells, cls="model"))
     label = labels.word("model_section")
     return Section(label, [label], rows)
@@ -175,7 +238,7 @@ def unavailable_grid(spec: TableSpec, absent_questionnaires: list[str], labels: 
     text = labels.word("not_available_note", questionnaires=names)
     row = BodyRow(labels=[], stub=[], cells=[Cell(text, cls="text")], cls="text")
     danish_title = str((metadata or {}).get("title") or spec.title)
-    return Grid(id=spec.id, kind="unavailable", caption=f"{labels.word('table')} {spec.id}",
+    return Grid(id=spec.id, kind="unavailable", caption=labels.caption(spec.id),
                 title=labels.title(spec.id, danish_title), stub_header=[], column_paths=[("",)],
                 sections=[Section("", [], [row])], notes=[], marks=[labels.word("not_available")])
 
@@ -191,11 +254,12 @@ def report_order_key(table_id: str) -> tuple:
 
 
 def report_grids(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, *, absent: dict[str, list[str]],
-                 metadata: dict, qualitative: list[dict], codebook=None,
-                 min_cell_n: int = 0) -> tuple[list[Grid], list[Grid]]:
+                 metadata: dict, qualitative: list[dict], codebook=None, min_cell_n: int = 0,
+                 data_note: str = "") -> tuple[list[Grid], list[Grid]]:
     """(the specified tables' grids in spec order, every grid of the report in report order): a
     table the wave cannot have (`absent`: id -> absent questionnaires) says so; the transcribed
-    qualitative tables join the report."""
+    qualitative tables join the report. `data_note` (config `data_note`, Danish, translated by the
+    label map) says what the wave's data is: every grid carries it, so that each output says it."""
     grids = [unavailable_grid(spec, absent[spec.id], labels, metadata.get(spec.id)) if spec.id in absent else
              build_grid(spec, cells, labels.language, labels=labels, metadata=metadata.get(spec.id),
                         codebook=codebook, min_cell_n=min_cell_n)
@@ -203,4 +267,7 @@ def report_grids(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, *,
     quantitative_ids = {g.id for g in grids}
     all_grids = grids + [qualitative_grid(t, labels) for t in qualitative if str(t["id"]) not in quantitative_ids]
     all_grids.sort(key=lambda g: report_order_key(g.id))
+    note = labels(" ".join(str(data_note or "").split()))
+    for grid in all_grids:
+        grid.data_note = note
     return grids, all_grids

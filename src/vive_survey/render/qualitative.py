@@ -32,7 +32,7 @@ def qualitative_grid(table: dict, labels: Labels) -> Grid:
         cells = [Cell(labels(str(text)), cls="text") for text in row]
         rows.append(BodyRow(labels=[], stub=[], cells=cells, cls="text"))
     notes = [labels(str(n)) for n in table.get("notes_printed") or []] + [labels.word("qualitative_note")]
-    return Grid(id=str(table["id"]), kind="qualitative", caption=f"{labels.word('table')} {table['id']}",
+    return Grid(id=str(table["id"]), kind="qualitative", caption=labels.caption(str(table["id"])),
                 title=labels.title(str(table["id"]), str(table.get("title", ""))), stub_header=[],
                 column_paths=[(labels(c),) for c in columns], sections=[Section("", [], rows)], notes=notes,
                 marks=[labels.word("qualitative")])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from vive_survey import __version__
 from vive_survey.render.figures import DPI
-from vive_survey.render.grid import Grid
+from vive_survey.render.grid import Grid, report_note
 from vive_survey.render.labels import Labels
 
 
@@ -38,7 +38,9 @@ def html_context(grids: list[Grid], figures: dict[str, list[dict]], cleaning: di
     toc = [{"anchor": g.anchor, "text": f"{g.caption}{g.marks_text}. {g.title}"} for g in grids]
     toc += [{"anchor": "cleaning", "text": labels.word("cleaning")},
             {"anchor": "provenance", "text": labels.word("provenance")}]
+    note = report_note(grids)
     return {"lang": labels.language, "wave": wave, "w": _Words(labels), "tables": tables, "toc": toc,
+            "data_notes": [note] if note else [],
             "cleaning": cleaning, "provenance": provenance, "settings_blocks": [settings] if settings else [],
             "version": __version__,
             "subtitle": labels.word("report_subtitle", wave=wave),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from vive_survey.render.grid import TEXT_KINDS, Grid
+from vive_survey.render.grid import Grid
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
@@ -23,6 +23,7 @@ def markdown_context(grid: Grid) -> dict:
             rows.append([f"**{md_escape(label)}**"] + [""] * (grid.width - 1))
         for row in section.rows:
             rows.append([md_escape(t) for t in row.labels] + [md_escape(c.text) for c in row.cells])
-    align = ["---"] * len(stub) + [("---" if grid.kind in TEXT_KINDS else "---:") for _ in header]
+    align = ["---"] * len(stub) + [("---" if text else "---:") for text in grid.text_columns()]
     return {"caption": md_escape(f"{grid.caption}{grid.marks_text}."), "title": md_escape(grid.title),
-            "header": stub + header, "align": align, "rows": rows, "notes": [md_escape(n) for n in grid.notes]}
+            "header": stub + header, "align": align, "rows": rows, "notes": [md_escape(n) for n in grid.notes],
+            "data_notes": [md_escape(n) for n in grid.data_notes]}
