@@ -46,7 +46,8 @@ def test_statuses_of_percentage_cells():
     diff = compare(pub, regen)
     assert status_of(diff, "tie")[0] == "match"
     assert status_of(diff, "halfup")[0] == "match"
-    assert status_of(diff, "off") == ("mismatch", "regenerated 6.25")
+    # What differs, in numbers: the value, how it prints, the interval the published 6,1 needs.
+    assert status_of(diff, "off") == ("mismatch", "regenerated 6.250 prints 6,2; published 6,1 needs 6.05-6.15")
     assert status_of(diff, "dash")[0] == "match"
     assert diff.loc[diff["row"] == "dash", "regenerated"].item() == "-"
     assert status_of(diff, "absent")[0] == "missing"
@@ -64,6 +65,27 @@ def test_audit_findings_turn_a_non_match_into_unattainable_but_never_hide_a_matc
     diff = compare(pub, regen, findings)
     assert status_of(diff, "r1") == ("unattainable", "row sums to 109.5")
     assert status_of(diff, "r2") == ("match", "")
+
+
+def test_a_mismatch_names_the_audit_warning_on_its_cell_and_the_waves_limit():
+    pub = published(("4.8", "Tillid", "Nyuddannede", "mean", "2,4", 2.4, 1),
+                    ("4.8", "Tryghed", "Nyuddannede", "mean", "2,9", 2.9, 1))
+    regen = frame([cell("4.8", "Tillid", "Nyuddannede", "mean", 2.486), cell("4.8", "Tryghed", "Nyuddannede",
+                                                                             "mean", 2.7)])
+    findings = pd.DataFrame([{**dict(zip(KEY, ("4.8", "", "Tillid", "", "Nyuddannede", "mean"))),
+                              "check": "index_mean", "code": "index_mean_inconsistent", "unattainable": False,
+                              "reason": "the items allow 2.45-2.60 at most", "strength": "strong warning"}])
+    limits = lambda key: "annealed means of Nyuddannede" if key["column"] == "Nyuddannede" else ""
+    diff = compare(pub, regen, findings, limits=limits).set_index("row")
+    assert diff.at["Tillid", "status"] == "mismatch"
+    assert diff.at["Tillid", "reason"] == ("audit strong warning: index_mean_inconsistent: the items allow 2.45-2.60 "
+                                           "at most; regenerated 2.486 prints 2,5; published 2,4 needs 2.35-2.45")
+    assert (diff.at["Tillid", "findings"], diff.at["Tillid", "strength"]) == ("index_mean_inconsistent",
+                                                                              "strong warning")
+    assert diff.at["Tillid", "limit"] == "annealed means of Nyuddannede"
+    # No finding: the reason is the numbers alone.
+    assert diff.at["Tryghed", "reason"] == "regenerated 2.700 prints 2,7; published 2,9 needs 2.85-2.95"
+    assert diff.at["Tryghed", "findings"] == "" and diff.at["Tryghed", "limit"] == "annealed means of Nyuddannede"
 
 
 @pytest.mark.parametrize("printed, coef, p, flag, status", [
@@ -142,3 +164,25 @@ def test_regenerated_text_is_the_report_formatter_at_the_published_precision():
     assert shown(diff, "zero") == "0,0"
     # without the tables' formats, an exact zero prints as the published cell does
     assert shown(compare(pub, regen), "blank") == "0,0"
+
+
+def test_a_waves_limits_file_is_read_and_checked(tmp_path):
+    from vive_survey.errors import SurveyInputError
+    from vive_survey.review.limits import limit_of, load_limits
+
+    good = tmp_path / "limits.yaml"
+    good.write_text('limits:\n  - {table: "4.8", stat: sd, limit: "SDs  annealed"}\n'
+                    '  - {table: "4.8", limit: "means annealed"}\n', encoding="utf-8")
+    find = limit_of(load_limits(good))
+    key = dict(zip(KEY, ("4.8", "", "Tillid", "", "Nyuddannede", "sd")))
+    assert find(key) == "SDs annealed"                               # the first entry that covers it
+    assert find({**key, "stat": "mean"}) == "means annealed"
+    assert find({**key, "table": "4.9"}) == ""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('limits:\n  - {table: "4.8", rows: [a], limit: "x"}\n', encoding="utf-8")
+    with pytest.raises(SurveyInputError) as info:
+        load_limits(bad)
+    assert "limits[0]: unknown key(s) rows" in info.value.render() and str(bad) in info.value.render()
+    bad.write_text('limits:\n  - {table: 4.8, limit: "x"}\n', encoding="utf-8")
+    with pytest.raises(SurveyInputError, match=r"limits\[0\]: needs `table` \(text, in quotes\)"):
+        load_limits(bad)

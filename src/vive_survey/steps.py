@@ -189,21 +189,29 @@ def default_relations_path(published: str | Path | list) -> Path:
 def diff(published: str | Path | list, cells_path: str | Path, codebook_path: str | Path, *, wave: str,
          diff_out: str | Path, summary_out: str | Path, audit_out: str | Path, html_out: str | Path,
          audit_in: str | Path | None = None, availability_in: str | Path | None = None,
-         specs: str | Path | list | None = None) -> pd.DataFrame:
+         specs: str | Path | list | None = None, limits_in: str | Path | None = None,
+         data_note: str = "") -> pd.DataFrame:
     """Compare every published cell with the regenerated one: reports/<wave>/diff/cells.csv, a
     per-table summary, the audit findings it used, and an HTML page with the tables side by side.
     The diff is a report and never fails; `check_diff` is the strict test of it.
     `audit_in` is the audit's findings computed before (`audit_published`); without it the audit
     runs here. `availability_in` (tables/availability.csv) marks the tables the wave cannot have.
-    `specs` (the table specifications) print each regenerated cell as its table's format says."""
+    `specs` (the table specifications) print each regenerated cell as its table's format says.
+    `limits_in` (the wave's `reconstruction_limits`) explains mismatches by the wave's known limits;
+    `data_note` (the wave's) is shown at the top of the page."""
     from vive_survey.analysis.cells import read_cells
+    from vive_survey.review.audit.print_quirks import judged_cells
     from vive_survey.review.compare import compare, summarise
     from vive_survey.review.published import load_metadata, load_published
+    from vive_survey.render.diff_page import diff_page_context
+    from vive_survey.render.labels import Labels
     from vive_survey.render.templating import render
 
     metadata = load_metadata(published)
     relations = default_relations_path(published)
-    published = load_published(published)
+    # A cell printed against its table's format ('30,80' in a table of one decimal) is judged at
+    # the table's precision, as the audit judges it (print_quirk).
+    published = judged_cells(load_published(published))
     if audit_in is not None:
         findings = read_findings(audit_in)
     else:
@@ -217,20 +225,18 @@ def diff(published: str | Path | list, cells_path: str | Path, codebook_path: st
         from vive_survey.analysis.spec import load_specs
 
         formats = {spec.id: spec.format for spec in load_specs(specs, load_codebook(codebook_path))}
-    result = compare(published, read_cells(cells_path), findings, availability, formats=formats)
+    limits = None
+    if limits_in is not None:
+        from vive_survey.review.limits import limit_of, load_limits
+
+        limits = limit_of(load_limits(limits_in))
+    result = compare(published, read_cells(cells_path), findings, availability, formats=formats, limits=limits)
     summary = summarise(result)
     write_csv(result, diff_out)
     write_csv(summary, summary_out)
     write_csv(findings, audit_out)
-    shown = result[result["status"] != "extra"]
-    tables = [{"id": table_id, "title": metadata.get(table_id, {}).get("title", ""),
-               "cells": _blank_missing(shown[shown["table"] == table_id]).to_dict("records")}
-              for table_id in dict.fromkeys(shown["table"])]
-    summary_text = summary.copy()
-    for col in ("match_share", "match_share_attainable"):
-        summary_text[col] = summary_text[col].map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %")
-    html = render("diff.html.j2", wave=wave, tables=tables, summary_columns=list(summary_text.columns),
-                  summary=summary_text.astype(str).to_numpy().tolist())
+    html = render("diff.html.j2", **diff_page_context(_blank_missing(result), summary, metadata, wave,
+                                                      Labels.load("da").caption, data_note))
     with atomic_path(html_out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return result

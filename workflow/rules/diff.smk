@@ -25,6 +25,7 @@ rule diff:
         published=PUBLISHED_FILES,
         specs=TABLE_SPECS,
         audit=AUDIT_FINDINGS,
+        limits=config.get("reconstruction_limits") or [],
     output:
         cells=DIFF_CELLS,
         summary=f"{REPORTS}/diff/summary.csv",
@@ -38,6 +39,7 @@ rule diff:
         SOFTWARE
     params:
         wave=WAVE,
+        data_note=config.get("data_note", ""),
     script:
         "../scripts/diff.py"
 

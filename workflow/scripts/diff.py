@@ -14,6 +14,8 @@ run_step(
         audit_in=snakemake.input.audit,
         availability_in=snakemake.input.availability,
         specs=snakemake.input.specs,
+        limits_in=snakemake.input.limits or None,
+        data_note=snakemake.params.data_note,
     ),
     log_file=snakemake.log[0],
 )

@@ -23,7 +23,8 @@ QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
 # the schema's documented default); they are never inherited from another wave's config file.
 # data_note says what the wave's data is (reconstructed, synthetic): a note inherited by another wave
 # would mislabel real data.
-WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes", "data_note")
+# reconstruction_limits explains the mismatches of a wave made from the published tables.
+WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes", "data_note", "reconstruction_limits")
 ABSENT = "absent"
 DEFAULT_SOURCE = "default"
 COMMAND_LINE_SOURCE = "--config"

@@ -11,6 +11,14 @@ Status of a published cell:
 - not_available: the table needs a questionnaire the wave declares absent, so it was not computed.
 A regenerated cell with no published twin is `extra`.
 
+Every row that is not a match says why in `reason`: the audit's proof for an unattainable cell;
+for a mismatch, the audit's findings on the cell when there are any (warnings too, with their
+strength), else what differs in numbers ("regenerated 2.486 prints 2,5; published 2,4 needs
+2.35-2.45"). `findings` lists the codes of every audit finding on the cell and `strength` the
+strongest of them (proven, strong warning, note). `limit` is the known limit of the wave's data
+that explains a mismatch, where the wave declares its limits (the bundled reconstructed wave:
+data/reconstructed/limits.yaml).
+
 `regenerated` is the regenerated value as its table prints it, by the one formatter of the report
 (printing.format.print_stat, with the table's format: its spec's `format:` block), at the
 published cell's precision, so that the two read side by side ("30,80" against "30,77"). For a
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -33,7 +42,8 @@ from vive_survey.analysis.cells import KEY
 from vive_survey.analysis.spec import TableFormat, table_sort_key
 
 DIFF_COLUMNS = ["table", "row", "column", "published", "regenerated", "status", "reason",
-                "section", "subrow", "stat", "published_value", "regenerated_value", "decimals", "base_n"]
+                "section", "subrow", "stat", "published_value", "regenerated_value", "decimals", "base_n",
+                "findings", "strength", "limit"]
 STATUSES = ["match", "mismatch", "missing", "unattainable", "not_available", "extra"]
 # The statuses a strict diff fails on: cells that data could reproduce and the wave did not.
 NOT_REPRODUCED = ["mismatch", "missing"]
@@ -92,10 +102,12 @@ def regenerated_text(stat: str, value: float, p: float, flag: str, decimals: int
 
 
 def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None,
-            availability: pd.DataFrame | None = None, formats: dict[str, TableFormat] | None = None) -> pd.DataFrame:
+            availability: pd.DataFrame | None = None, formats: dict[str, TableFormat] | None = None,
+            limits: Callable[[dict], str] | None = None) -> pd.DataFrame:
     """One row per published cell (in report order), then the extra regenerated cells. A table that
     `availability` marks not_available gives its published cells that status, with the reason.
-    `formats` (table id -> its spec's TableFormat) says how each table prints its cells."""
+    `formats` (table id -> its spec's TableFormat) says how each table prints its cells. `limits`
+    gives, for a mismatching cell (a dict of its KEY), the wave's known limit that explains it, or ""."""
     formats = formats or {}
     unavailable = {} if availability is None else {
         row.table: not_available_reason(row.absent_questionnaires)
@@ -105,11 +117,13 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
                      zip(regenerated["value"], regenerated["base_n"], regenerated["flag"])))
     p_values = regenerated[regenerated["stat"] == "p"].set_index(
         ["table", "section", "row", "subrow", "column"])["value"]
-    unattainable = {}
+    unattainable, on_cell = {}, {}
     if findings is not None and len(findings):
         proven = findings[findings["unattainable"].astype(bool)]
         for key, group in proven.groupby(KEY, sort=False):
             unattainable[key] = "; ".join(dict.fromkeys(group["reason"].astype(str)))
+        for key, group in findings.groupby(KEY, sort=False):
+            on_cell[key] = cell_findings(group)
     rows = []
     for cell in published.itertuples(index=False):
         key = tuple(getattr(cell, k) for k in KEY)
@@ -131,16 +145,22 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
         elif within_printed_precision(value, float(cell.value), decimals):
             status, reason = "match", ""
         else:
-            status, reason = "mismatch", f"regenerated {value:.4g}"
+            status, reason = "mismatch", numeric_reason(value, shown, cell.printed, float(cell.value), decimals)
         if status != "match" and key in unattainable:
             status, reason = "unattainable", unattainable[key]
         if cell.table in unavailable:
             status, reason = "not_available", unavailable[cell.table]
+        codes, strength, explained = on_cell.get(key, ("", "", ""))
+        limit = ""
+        if status == "mismatch":
+            reason = f"{explained}; {reason}" if explained else reason
+            limit = limits(dict(zip(KEY, key))) if limits is not None else ""
         rows.append({"table": cell.table, "row": display_row(cell.row, cell.subrow),
                      "column": display_column(cell.column, cell.stat), "published": cell.printed,
                      "regenerated": shown, "status": status, "reason": reason, "section": cell.section,
                      "subrow": cell.subrow, "stat": cell.stat, "published_value": cell.value,
-                     "regenerated_value": value, "decimals": decimals, "base_n": base_n})
+                     "regenerated_value": value, "decimals": decimals, "base_n": base_n,
+                     "findings": codes, "strength": strength, "limit": limit})
     published_keys = set(map(tuple, published[KEY].to_numpy()))
     extra = regenerated[[tuple(k) not in published_keys for k in regenerated[KEY].to_numpy()]]
     for cell in extra.itertuples(index=False):
@@ -149,12 +169,43 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
                      "regenerated": "" if math.isnan(cell.value) else repr(round(float(cell.value), 6)),
                      "status": "extra", "reason": "", "section": cell.section, "subrow": cell.subrow,
                      "stat": cell.stat, "published_value": np.nan, "regenerated_value": cell.value,
-                     "decimals": None, "base_n": cell.base_n})
+                     "decimals": None, "base_n": cell.base_n, "findings": "", "strength": "", "limit": ""})
     out = pd.DataFrame(rows, columns=DIFF_COLUMNS)
     out["decimals"] = out["decimals"].astype("Int64")
     out["base_n"] = out["base_n"].astype("Int64")
     order = sorted(range(len(out)), key=lambda i: (table_sort_key(out.at[i, "table"]), out.at[i, "status"] == "extra", i))
     return out.iloc[order].reset_index(drop=True)
+
+
+def numeric_reason(value: float, shown: str, printed: str, printed_value: float, decimals: int | None) -> str:
+    """What differs, in numbers: the regenerated value, how it prints, and the interval the
+    published value needs ("regenerated 2.486 prints 2,5; published 2,4 needs 2.35-2.45")."""
+    if decimals is None:
+        return f"regenerated {value:.4g} prints {shown}; published {printed}"
+    half = 0.5 * 10.0 ** -decimals
+    low, high = printed_value - half, printed_value + half
+    digits = decimals + 1
+    return (f"regenerated {value:.{digits + 1}f} prints {shown}; published {printed.strip()} needs "
+            f"{low:.{digits}f}-{high:.{digits}f}")
+
+
+STRENGTHS = ("proven", "strong warning", "note")
+
+
+def cell_findings(group: pd.DataFrame) -> tuple[str, str, str]:
+    """(the codes of the audit's findings on one cell, the strongest strength, a sentence naming
+    each with its strength and reason) — strength from the findings' `strength` column when the
+    audit gives one, else proven for an unattainable finding and strong warning otherwise."""
+    if "strength" in group.columns:
+        strengths = [s or ("proven" if u else "strong warning") for s, u in zip(group["strength"], group["unattainable"])]
+    else:
+        strengths = ["proven" if u else "strong warning" for u in group["unattainable"]]
+    code_of = group["code"].astype(str) if "code" in group.columns else pd.Series("", index=group.index)
+    codes = list(dict.fromkeys(c for c in code_of if c))
+    strongest = min(strengths, key=lambda s: STRENGTHS.index(s) if s in STRENGTHS else len(STRENGTHS))
+    text = "; ".join(dict.fromkeys(f"audit {strength}: {code + ': ' if code else ''}{reason}" for strength, code, reason
+                                   in zip(strengths, code_of, group["reason"])))
+    return " ".join(codes), strongest, text
 
 
 def summarise(diff: pd.DataFrame) -> pd.DataFrame:
