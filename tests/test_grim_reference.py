@@ -67,7 +67,7 @@ RELATIONS = load_relations(ROOT / "data" / "published" / "relations.yaml")
 LIKERT = ["Stort set aldrig", "Sjældent", "Nogle gange", "Altid"]
 # check_mean_sd reads its scale from this module's SCALE_MIN / SCALE_MAX (1-4) at call time.
 MEAN_SD = importlib.import_module("vive_survey.review.audit.mean_sd")
-SD_CODES = {"sd_exceeds_max", "mean_out_of_range", "sd_negative"}
+SD_CODES = {"sd_exceeds_max", "mean_out_of_range", "sd_negative", "sd_granularity"}
 GRIM_CHECKS = {"row_sum", "implied_n"}
 
 
@@ -288,13 +288,15 @@ def audit_sd_verdict(x: str, sd: str, n: int, low, high, monkeypatch) -> pd.Data
     return check_mean_sd(frame, {}, None)
 
 
-def audit_grimmer(r: dict, monkeypatch) -> bool:
-    """All the audit can say about (mean, SD, n) of unbounded integers: GRIM on the mean, and the SD
-    bound on a scale too wide to bind."""
-    if not audit_grim(r["x"], r["n"], r["items"]):
-        return False
-    found = audit_sd_verdict(r["x"], r["sd"], r["n"], -10 ** 6, 10 ** 6, monkeypatch)
-    return not set(found["code"]) & SD_CODES
+def audit_grimmer(r: dict) -> bool:
+    """The audit's GRIMMER (review.audit.mean_sd.grimmer_consistent) on (mean, SD, n) of n values on
+    the grid 1/items, each number standing for its printed precision."""
+    x, sd = Fraction(r["x"]), Fraction(r["sd"])
+    return MEAN_SD.grimmer_consistent(x, half(r["x"]), sd, half(r["sd"]), int(r["n"]), int(r["items"]))
+
+
+def half(printed: str) -> Fraction:
+    return Fraction(1, 2 * 10 ** decimals_of(printed))
 
 
 @pytest.mark.parametrize("r", rows_of("grimmer"))
@@ -307,20 +309,33 @@ def test_grimmer_cases_agree_on_the_grim_step(r):
 
 
 @pytest.mark.parametrize("r", rows_of("grimmer", difference=""))
-def test_grimmer_consistent_or_grim_failing_cases_agree(r, monkeypatch):
-    got = audit_grimmer(r, monkeypatch)
+def test_grimmer_agrees(r):
+    got = audit_grimmer(r)
     assert got == r["expected"], f"{r['case_id']}: the audit says {got} for ({r['x']}, {r['sd']}, {r['n']}); {cite(r)}"
 
 
-@pytest.mark.xfail(strict=True, reason="the audit has no GRIMMER / smallest-SD test of an SD (csv: not_implemented)")
-@pytest.mark.parametrize("r", rows_of("grimmer", difference="not_implemented")
-                         + rows_of("sd_bound", difference="not_implemented"))
-def test_grimmer_only_failures_are_not_detected(r, monkeypatch):
-    if r["kind"] == "grimmer":
-        got = audit_grimmer(r, monkeypatch)
-    else:
-        got = not set(audit_sd_verdict(r["x"], r["sd"], r["n"], int(r["low"]), int(r["high"]), monkeypatch)["code"])
-    assert got == r["expected"], f"{r['case_id']}: the audit says {got}; {cite(r)}"
+def test_grimmer_parity_by_hand():
+    # rsprite2's man page: 18 integers with mean 3.44 cannot have SD 2.47. GRIM: T = 62 (3.444).
+    # Q = 17 * SD^2 + 62^2 / 18 for SD in [2.465, 2.475] lies in [316.85, 317.69]: the only whole
+    # number there, 317, is odd, and Q must be even like T.
+    assert not MEAN_SD.grimmer_consistent(Fraction("3.44"), half("3.44"), Fraction("2.47"), half("2.47"), 18)
+    # Five integers 7, 7, 5, 1, 1: mean 4.2, SD sqrt(36.8 / 4) = 3.033 -> consistent as printed (3.03).
+    assert MEAN_SD.grimmer_consistent(Fraction("4.2"), half("4.2"), Fraction("3.03"), half("3.03"), 5)
+    # Eight 2-item index values of 1.5 (item sums y = 3): mean 1.5, SD 0.
+    assert MEAN_SD.grimmer_consistent(Fraction("1.5"), half("1.5"), Fraction("0.00"), half("0.00"), 8, 2)
+
+
+def test_grimmer_needs_the_least_sum_of_squares_too():
+    # rsprite2: 9 integers, mean 1.44, SD 0.17 is impossible though parity allows Q = 19 (T = 13):
+    # 13 spread as evenly as it goes over 9 is 1,1,1,1,1,2,2,2,2 with Q = 21 > 19.
+    assert not MEAN_SD.grimmer_consistent(Fraction("1.44"), half("1.44"), Fraction("0.17"), half("0.17"), 9)
+
+
+def test_sd_below_the_least_possible_is_found_by_grimmer():
+    # rsprite2 .sd_limits(5, 4.2, 1, 7): SDs (2 decimals) from 0.45 to 3.03; 0.30 is below: for T = 21
+    # and n = 5, Q = 4 * SD^2 + 88.2 lies in [88.548, 88.572] for SD 0.30 +- 0.005: no whole number.
+    assert not MEAN_SD.grimmer_consistent(Fraction("4.2"), half("4.2"), Fraction("0.30"), half("0.30"), 5)
+    assert MEAN_SD.grimmer_consistent(Fraction("4.2"), half("4.2"), Fraction("0.45"), half("0.45"), 5)
 
 
 @pytest.mark.parametrize("r", rows_of("sd_bound", difference="") + rows_of("sd_bound", difference="deliberate"))

@@ -58,6 +58,7 @@ CODE_TEXT = MappingProxyType({
     "sd_zero_contradicts_crosstab": "an SD of 0 needs answers the crosstab prints as 0",
     "rounding_ties": "cells exactly halfway at the printed precision, and the rounding rule they follow",
     "text_claim_contradicted": "the report's text states what its table does not show",
+    "sd_granularity": "no group up to the stated n gives the printed mean and SD together (GRIMMER)",
 })
 """Every code a check can give, with the one-line meaning docs/audit.md lists."""
 
@@ -70,7 +71,7 @@ CODE_STRENGTH = MappingProxyType({
     **dict.fromkeys(("row_sum_unattainable", "row_no_base", "no_base_within_stated_n", "group_share_conflict",
                      "subgroups_exceed_total", "band_share_unattainable", "mean_out_of_range", "sd_exceeds_max",
                      "sd_negative", "index_sd_exceeds_joint_max", "index_sd_below_joint_min",
-                     "crosstab_groups_irreconcilable", "sd_zero_contradicts_crosstab"), PROVEN),
+                     "crosstab_groups_irreconcilable", "sd_zero_contradicts_crosstab", "sd_granularity"), PROVEN),
     # strong warning: a contradiction that item non-response, a filter, a missing background answer
     # or another reading of a table could explain
     **dict.fromkeys(("stated_n_not_implied", "total_n_text_conflict", "bands_base_conflict",

@@ -136,6 +136,15 @@ def check_mean_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
                                f"SD {number_text(s, 2)} is larger than n = {n} values in {scale} with mean "
                                f"{number_text(m, 2)} allow (at most {number_text(math.sqrt(var * n / (n - 1)), 3)}); "
                                f"a smaller answering base could allow it", f"n={n}")
+        k_grid = 1 if is_age else items_per.get(tuple(mean[c] for c in KEY)) or items_by_column.get(
+            (table, mean["column"]))
+        if s > 0 and k_grid and n is not None and n >= 2 and not any(
+                grimmer_consistent(m, h, s, hs, size, k_grid) for size in range(n, 1, -1)):
+            out += findings_on(_mean_and_sd(mean, sd), "mean_sd", "sd_granularity", True,
+                               f"no group of 2 to {n} respondents with {'whole-year ages' if is_age else f'{k_grid}-item index values'} "
+                               f"has a mean that prints as {number_text(m, 2)} and an SD that prints as "
+                               f"{number_text(s, 2)} (GRIMMER: the sum of squares must be a whole number of "
+                               f"the sum's parity)", f"k={k_grid}; n<={n}")
         if s == 0 and not is_age:
             k = items_per.get(tuple(mean[c] for c in KEY)) or items_by_column.get((table, mean["column"]))
             largest = n if n is not None and n >= 2 else N_MAX
@@ -145,6 +154,28 @@ def check_mean_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook | 
                                    f"answers of up to {largest} respondents to a {k}-item index give a mean of "
                                    f"{number_text(m)} with an SD that prints as 0", f"k={k}; n={n}")
     return findings_frame(out)
+
+
+def grimmer_consistent(mean: Fraction, mean_half: Fraction, sd: Fraction, sd_half: Fraction, n: int,
+                       items: int = 1) -> bool:
+    """GRIMMER (Anaya 2016; Allard 2018): whether n values on the grid 1/items (items = 1: whole
+    numbers) can have a mean within mean +- mean_half and an SD (n - 1 in the denominator) within
+    sd +- sd_half. With y = items * x whole, a total T and a sum of squares Q of the y: T / (items n)
+    prints as the mean (GRIM), Q = (n - 1) SD_y^2 + T^2 / n is a whole number, Q has T's parity
+    (y^2 and y are both even or both odd), and Q is at least the sum of squares of T spread as evenly
+    as whole numbers go. Exact arithmetic; bounds of the scale are not used."""
+    k = items
+    for total in range(math.ceil((mean - mean_half) * k * n), math.floor((mean + mean_half) * k * n) + 1):
+        base = Fraction(total * total, n)
+        low = (n - 1) * (k * max(sd - sd_half, Fraction(0))) ** 2 + base
+        high = (n - 1) * (k * (sd + sd_half)) ** 2 + base
+        spread, extra = divmod(total, n)
+        least = n * spread * spread + extra * (2 * spread + 1)   # the total spread as evenly as it goes
+        q = max(math.ceil(low), least)
+        q += (q - total) % 2                  # the first whole number of the total's parity
+        if q <= high:
+            return True
+    return False
 
 
 def least_sd_within(low: Fraction, high: Fraction, k: int, largest: int, half: Fraction) -> bool:
