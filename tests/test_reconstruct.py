@@ -88,14 +88,6 @@ def test_every_distribution_cell_of_a_consistent_row_matches(bundled_diff):
     assert (attainable["status"] == "match").all(), attainable[attainable["status"] != "match"].head()
 
 
-def test_at_least_90_percent_of_attainable_published_cells_match(bundled_diff):
-    _, diff = bundled_diff
-    published = diff[diff["status"] != "extra"]
-    attainable = published[published["status"] != "unattainable"]
-    share = (attainable["status"] == "match").mean()
-    assert share >= 0.90, f"only {share:.1%} of the attainable published cells match"
-
-
 def test_strict_check_fails_on_a_cell_not_reproduced_and_leaves_the_diff(bundled_diff, tmp_path):
     from vive_survey.errors import SurveyInputError
 
