@@ -87,7 +87,7 @@ def two_item_index(sd: float, first: list[float], second: list[float]) -> pd.Dat
     return make_cells(rows)
 
 
-def test_an_sd_above_the_comonotone_maximum_is_unattainable():
+def test_an_sd_above_the_comonotone_maximum_is_a_strong_warning():
     # Items 25/25/25/25 and 50/0/0/50: every base is a multiple of 4. At n = 4 the answers are 1,2,3,4
     # and 1,1,4,4; comonotone totals 2, 3, 7, 8 -> index 1, 1.5, 3.5, 4: mean 2.5, squares
     # 2.25 + 1 + 1 + 2.25 = 6.5, / 3 -> SD sqrt(13/6) = 1.472 (larger n only lower it, towards 1.275).
@@ -96,19 +96,21 @@ def test_an_sd_above_the_comonotone_maximum_is_unattainable():
     codebook = mini_codebook(reverse_second=False)
     assert A.check_index_sd(two_item_index(1.5, first, second), {}, codebook, RELATIONS).empty  # 1.45 <= 1.472
     too_big = A.check_index_sd(two_item_index(1.6, first, second), {}, codebook, RELATIONS)   # 1.55 > 1.472
-    assert too_big["code"].tolist() == ["index_sd_exceeds_joint_max"] and too_big["unattainable"].all()
+    # Not unattainable: an index over fewer respondents than its items' (someone skipped an item) is
+    # not bounded by the items' distributions.
+    assert too_big["code"].tolist() == ["index_sd_exceeds_joint_max"] and not too_big["unattainable"].any()
+    assert too_big["strength"].tolist() == ["strong warning"]
     assert too_big["stat"].tolist() == ["sd"] and "at most 1.472 (n = 4" in too_big["reason"].iloc[0]
-    assert too_big["strength"].tolist() == ["proven"]
 
 
-def test_an_sd_below_every_pairing_is_unattainable():
+def test_an_sd_below_every_pairing_is_a_strong_warning():
     # Items all 'Altid' and 50/0/0/50: every respondent's index is (4 + 1) / 2 = 2.5 or (4 + 4) / 2 = 4,
     # half each, whatever the pairing: SD 0.75 sqrt(n / (n - 1)) >= 0.75 at every base (0.751 at 400).
     # A printed 0,5 (at most 0,55) is below it; 0,8 fits.
     first, second = [0.0, 0.0, 0.0, 100.0], [50.0, 0.0, 0.0, 50.0]
     codebook = mini_codebook(reverse_second=False)
     low = A.check_index_sd(two_item_index(0.5, first, second), {}, codebook, RELATIONS)
-    assert low["code"].tolist() == ["index_sd_below_joint_min"] and low["unattainable"].all()
+    assert low["code"].tolist() == ["index_sd_below_joint_min"] and not low["unattainable"].any()
     assert A.check_index_sd(two_item_index(0.8, first, second), {}, codebook, RELATIONS).empty
 
 
@@ -143,7 +145,8 @@ def real():
 
 def test_three_sds_of_the_newly_qualified_exceed_what_their_items_allow(real):
     assert sorted(real["row"]) == ["Inddragelse", "Samarbejde", "Tillid"]
-    assert set(real["column"]) == {"Nyuddannede"} and real["unattainable"].all()
+    assert set(real["column"]) == {"Nyuddannede"} and not real["unattainable"].any()
+    assert "if the index covers those who answered the items" in real["reason"].iloc[0]
     assert set(real["code"]) == {"index_sd_exceeds_joint_max"} and set(real["stat"]) == {"sd"}
     by_row = real.set_index("row")["reason"]
     # Tillid (printed 1,0): the three items of Tabel 4.5 are each 0/1/2/1 at n = 4 (25,0/50,0/25,0),

@@ -70,14 +70,14 @@ CODE_STRENGTH = MappingProxyType({
     # proven: a computation shows that no answers give the cells together (unattainable)
     **dict.fromkeys(("row_sum_unattainable", "row_no_base", "no_base_within_stated_n", "group_share_conflict",
                      "subgroups_exceed_total", "band_share_unattainable", "mean_out_of_range", "sd_exceeds_max",
-                     "sd_negative", "index_sd_exceeds_joint_max", "index_sd_below_joint_min",
-                     "crosstab_groups_irreconcilable", "sd_zero_contradicts_crosstab", "sd_granularity"), PROVEN),
+                     "sd_negative", "crosstab_groups_irreconcilable", "sd_zero_contradicts_crosstab", "sd_granularity"), PROVEN),
     # strong warning: a contradiction that item non-response, a filter, a missing background answer
     # or another reading of a table could explain
     **dict.fromkeys(("stated_n_not_implied", "total_n_text_conflict", "bands_base_conflict",
                      "weighted_total_conflict", "margin_conflict", "stated_n_exceeds_population",
                      "overall_outside_subgroups", "index_mean_inconsistent", "index_mean_fits_unreversed_only",
                      "sd_zero_mean_off_grid", "p_value_impossible", "base_conflict", "partition_shares_conflict",
+                     "index_sd_exceeds_joint_max", "index_sd_below_joint_min",
                      "text_claim_contradicted"),
                     STRONG_WARNING),
     # note: how a cell or a note is printed, or numbers beside a recomputation

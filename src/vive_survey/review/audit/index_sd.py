@@ -15,7 +15,10 @@ are paired across respondents is free. The index SD is then bounded from both si
 
 The bounds are taken over every base common to the item rows (up to `bases.N_MAX`), every set of
 counts a row allows at that base, and - where the theme has reverse-coded items - with and without
-reversing them, so that a printed SD outside is unattainable under any reading of the items.
+reversing them. A printed SD outside them is a strong warning, not unattainable: it is impossible
+if the index's respondents are those who answered its items, but an index over fewer of them
+(some skipped an item, as the index needs every item) is not bounded by the items' printed
+distributions, and the report does not say which respondents its indices cover.
 """
 
 from __future__ import annotations
@@ -227,15 +230,17 @@ def check_index_sd(published: pd.DataFrame, metadata: dict, codebook: Codebook |
                    f"{number_text(s_lo, 2)}-{number_text(s_hi, 2)}")
         cell = src.sd.to_frame().T
         if s_lo ** 2 > widest_high.high:
-            out += findings_on(cell, "index_sd", "index_sd_exceeds_joint_max", True,
+            out += findings_on(cell, "index_sd", "index_sd_exceeds_joint_max", False,
                                f"the index SD {number_text(s)} ({where}) is larger than any pairing of its "
                                f"{len(src.items)} items' printed answers allows: at most "
                                f"{number_text(_sd(widest_high.high), 3)} (n = {widest_high.n}, items comonotone) at "
-                               f"every base that reproduces all the item rows", details)
+                               f"every base that reproduces all the item rows, if the index covers those who "
+                               f"answered the items", details)
         elif s_hi ** 2 < widest_low.low:
-            out += findings_on(cell, "index_sd", "index_sd_below_joint_min", True,
+            out += findings_on(cell, "index_sd", "index_sd_below_joint_min", False,
                                f"the index SD {number_text(s)} ({where}) is smaller than any pairing of its "
                                f"{len(src.items)} items' printed answers allows: at least "
                                f"{number_text(_sd(widest_low.low), 3)} (n = {widest_low.n}) at every base that "
-                               f"reproduces all the item rows", details)
+                               f"reproduces all the item rows, if the index covers those who answered the items",
+                               details)
     return findings_frame(out)
