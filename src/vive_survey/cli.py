@@ -25,6 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = sub.add_parser("reconstruct", help="write the wave reconstructed from the published tables")
     rebuild.add_argument("--config", default="config.yaml")
     rebuild.add_argument("--out", default="data/reconstructed")
+    compare = sub.add_parser("compare", help="compare two waves' reports: reports/compare/<base>--<wave>/")
+    compare.add_argument("base", help="the base wave's reports folder (reports/<base>)")
+    compare.add_argument("wave", help="the newer wave's reports folder (reports/<wave>)")
+    compare.add_argument("--config", default="config.yaml",
+                         help="the config whose seed and crosstab settings the tests use (and codebook)")
+    compare.add_argument("--base-codebook", default=None, help="the base wave's codebook (default: the config's)")
+    compare.add_argument("--wave-codebook", default=None, help="the newer wave's codebook (default: the config's)")
+    compare.add_argument("--multiple-testing", choices=["fdr_bh"], default=None,
+                         help="Benjamini-Hochberg across each table's tests")
+    compare.add_argument("--tables", default="tables", help="the table specifications (default: tables/)")
+    compare.add_argument("--out", default=None, help="default: reports/compare/<base>--<wave>")
     args = parser.parse_args(argv)
     try:
         if args.command == "check-config":
@@ -53,6 +64,20 @@ def main(argv: list[str] | None = None) -> int:
             config = load_config(args.config)
             for path in reconstruct_wave(config["published"], "tables", config["codebook"], config, args.out):
                 print(path)
+        elif args.command == "compare":
+            from pathlib import Path
+
+            from vive_survey.inputs.config import load_config
+            from vive_survey.steps import compare_wave_reports
+
+            config = load_config(args.config)
+            base, wave = Path(args.base), Path(args.wave)
+            out = Path(args.out) if args.out else Path("reports") / "compare" / f"{base.name}--{wave.name}"
+            compared = compare_wave_reports(base, wave, args.tables, args.base_codebook or config["codebook"],
+                                            args.wave_codebook or config["codebook"],
+                                            {**config, "multiple_testing": args.multiple_testing}, out)
+            counts = compared["status"].value_counts()
+            print(f"{out}: {len(compared)} cells (" + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")")
     except SurveyInputError as exc:
         print(f"vive-survey: {exc.render()}", file=sys.stderr)
         return 1

@@ -382,3 +382,51 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
                                                   setting_rows(settings.get("config_settings"))))
     written.append(write(out_dir / "index.html", html))
     return written
+
+
+def compare_wave_reports(base_reports: str | Path, wave_reports: str | Path, specs: str | Path | list,
+                         base_codebook: str | Path, wave_codebook: str | Path, settings: dict,
+                         out_dir: str | Path) -> pd.DataFrame:
+    """Wave over wave (reports/compare/<base>--<wave>/): the cells of two waves' reports side by side
+    with a test of each change (review.waves: conventions there), as cells.csv, index.html in the
+    report's layout, tables.xlsx and a figure of the index means by wave with 95 % intervals. Reads
+    only the two waves' published aggregates (tables/cells.csv, manifest.json for the data notes).
+    settings: seed, crosstab.permutation_resamples and crosstab.min_expected (of the config), and
+    multiple_testing (None or 'fdr_bh')."""
+    from vive_survey.analysis.cells import read_cells
+    from vive_survey.analysis.spec import load_specs
+    from vive_survey.render.compare_page import write_comparison_reports
+    from vive_survey.review.waves import compare_waves, index_items
+
+    base_reports, wave_reports, out_dir = Path(base_reports), Path(wave_reports), Path(out_dir)
+    from vive_survey.errors import Problem
+
+    for folder in (base_reports, wave_reports):
+        if not (folder / "tables" / "cells.csv").is_file():
+            raise SurveyInputError(Problem(f"no tables/cells.csv in the reports folder {folder}",
+                                           file=str(folder / "tables" / "cells.csv"),
+                                           hint="give a wave's reports/<wave> folder; run snakemake for the wave "
+                                                "first"))
+    codebooks = [load_codebook(base_codebook), load_codebook(wave_codebook)]
+    loaded = load_specs(specs, codebooks[1])
+    compared = compare_waves(read_cells(base_reports / "tables" / "cells.csv"),
+                             read_cells(wave_reports / "tables" / "cells.csv"), loaded, seed=int(settings["seed"]),
+                             permutation_resamples=int(settings["crosstab"]["permutation_resamples"]),
+                             min_expected=float(settings["crosstab"]["min_expected"]),
+                             multiple_testing=settings.get("multiple_testing"),
+                             base_items=index_items(codebooks[0]), wave_items=index_items(codebooks[1]))
+    names = [base_reports.name, wave_reports.name]
+    write_csv(compared, out_dir / "cells.csv")
+    write_comparison_reports(compared, loaded, names[0], names[1], out_dir,
+                             data_notes={name: _data_note(folder) for name, folder in
+                                         zip(names, (base_reports, wave_reports))})
+    return compared
+
+
+def _data_note(reports: Path) -> str:
+    """The wave's data_note as its manifest records it ('' for real data or an older report)."""
+    manifest = reports / "manifest.json"
+    if not manifest.is_file():
+        return ""
+    settings = json.loads(manifest.read_text(encoding="utf-8")).get("settings") or []
+    return next((str(s.get("value") or "") for s in settings if s.get("setting") == "data_note"), "")
