@@ -197,3 +197,28 @@ def write_wave(directory: Path, codebook, n: int = 4, **per_questionnaire_rows) 
 
 def frame_of(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
+
+
+def bundled_and_synthetic_cells(tmp: Path, n: int, seed: int) -> tuple:
+    """Two waves to compare: the bundled wave and a synthetic one of n respondents, cleaned and
+    tabulated as Snakemake does, under `tmp`; returns (base cells, wave cells, specs, codebook)."""
+    from vive_survey import steps
+    from vive_survey.analysis.cells import read_cells
+    from vive_survey.analysis.spec import load_specs
+    from vive_survey.inputs.config import load_config
+    from vive_survey.synthetic import write_synthetic_wave
+
+    config = load_config(ROOT / "config.yaml")
+    codebook_path = ROOT / config["codebook"]
+    codebook = load_codebook(codebook_path)
+    bundled = {q: {"path": str(ROOT / "data" / "reconstructed" / f"{q}.csv")}
+               for q in ("studerende", "fagprofessionelle", "frivillige")}
+    synthetic = {q: {"path": str(p)} for q, p in write_synthetic_wave(tmp / "raw", n, codebook, seed=seed).items()}
+    cells = []
+    for name, inputs in (("base", bundled), ("wave", synthetic)):
+        steps.clean(inputs, codebook_path, config, data_out=tmp / f"{name}.parquet",
+                    exclusions_out=tmp / f"{name}-excl.csv", log_out=tmp / f"{name}-log.json")
+        steps.compute_tables(tmp / f"{name}.parquet", codebook_path, ROOT / "tables", config,
+                             cells_out=tmp / f"{name}-cells.csv", models_out=tmp / f"{name}-models.csv")
+        cells.append(read_cells(tmp / f"{name}-cells.csv"))
+    return cells[0], cells[1], load_specs(ROOT / "tables", codebook), codebook

@@ -19,7 +19,7 @@ from vive_survey.render.compare_page import index_panels, write_comparison_repor
 from vive_survey.render.labels import Labels
 from vive_survey.review.waves import COMPARE_COLUMNS, compare_waves
 
-from conftest import ROOT
+from conftest import bundled_and_synthetic_cells
 
 BASE, WAVE = "reconstructed-2021", "synthetic-2"
 NOTES = {BASE: "REKONSTRUEREDE DATA: rekonstrueret ud fra de publicerede tabeller.",
@@ -83,28 +83,9 @@ def printed(value: float, decimals: int) -> str:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    from vive_survey import steps
-    from vive_survey.analysis.cells import read_cells
-    from vive_survey.analysis.spec import load_specs
-    from vive_survey.inputs.codebook import load_codebook
-    from vive_survey.inputs.config import load_config
-    from vive_survey.synthetic import write_synthetic_wave
-
     tmp = tmp_path_factory.mktemp("compare")
-    config = load_config(ROOT / "config.yaml")
-    codebook_path = ROOT / config["codebook"]
-    codebook = load_codebook(codebook_path)
-    bundled = {q: {"path": str(ROOT / "data" / "reconstructed" / f"{q}.csv")}
-               for q in ("studerende", "fagprofessionelle", "frivillige")}
-    synthetic = {q: {"path": str(p)} for q, p in write_synthetic_wave(tmp / "raw", 300, codebook, seed=2).items()}
-    cells = []
-    for name, inputs in (("base", bundled), ("wave", synthetic)):
-        steps.clean(inputs, codebook_path, config, data_out=tmp / f"{name}.parquet",
-                    exclusions_out=tmp / f"{name}-excl.csv", log_out=tmp / f"{name}-log.json")
-        steps.compute_tables(tmp / f"{name}.parquet", codebook_path, ROOT / "tables", config,
-                             cells_out=tmp / f"{name}-cells.csv", models_out=tmp / f"{name}-models.csv")
-        cells.append(read_cells(tmp / f"{name}-cells.csv"))
-    specs = load_specs(ROOT / "tables", codebook)
+    base_cells, wave_cells, specs, _codebook = bundled_and_synthetic_cells(tmp, 300, seed=2)
+    cells = [base_cells, wave_cells]
     compared = compare_waves(cells[0], cells[1], specs, seed=1)
     first = write_comparison_reports(compared, specs, BASE, WAVE, tmp / "a", data_notes=NOTES)
     second = write_comparison_reports(compared, specs, BASE, WAVE, tmp / "b", data_notes=NOTES)

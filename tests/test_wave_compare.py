@@ -18,7 +18,7 @@ from vive_survey.analysis.cells import KEY, cell, frame
 from vive_survey.analysis.spec import TableSpec
 from vive_survey.review.waves import COMPARE_COLUMNS, compare_waves
 
-from conftest import ROOT
+from conftest import bundled_and_synthetic_cells
 
 CATEGORIES = ["Stort set aldrig", "Sjældent", "Nogle gange", "Altid"]
 SPECS = [
@@ -395,28 +395,7 @@ def test_same_inputs_and_seed_give_identical_output():
 
 @pytest.fixture(scope="module")
 def two_waves(tmp_path_factory):
-    from vive_survey import steps
-    from vive_survey.analysis.cells import read_cells
-    from vive_survey.analysis.spec import load_specs
-    from vive_survey.inputs.codebook import load_codebook
-    from vive_survey.inputs.config import load_config
-    from vive_survey.synthetic import write_synthetic_wave
-
-    tmp = tmp_path_factory.mktemp("waves")
-    config = load_config(ROOT / "config.yaml")
-    codebook_path = ROOT / config["codebook"]
-    codebook = load_codebook(codebook_path)
-    bundled = {q: {"path": str(ROOT / "data" / "reconstructed" / f"{q}.csv")}
-               for q in ("studerende", "fagprofessionelle", "frivillige")}
-    synthetic = {q: {"path": str(p)} for q, p in write_synthetic_wave(tmp / "raw", 900, codebook, seed=3).items()}
-    cells = []
-    for name, inputs in (("base", bundled), ("wave", synthetic)):
-        steps.clean(inputs, codebook_path, config, data_out=tmp / f"{name}.parquet",
-                    exclusions_out=tmp / f"{name}-excl.csv", log_out=tmp / f"{name}-log.json")
-        steps.compute_tables(tmp / f"{name}.parquet", codebook_path, ROOT / "tables", config,
-                             cells_out=tmp / f"{name}-cells.csv", models_out=tmp / f"{name}-models.csv")
-        cells.append(read_cells(tmp / f"{name}-cells.csv"))
-    return cells[0], cells[1], load_specs(ROOT / "tables", codebook), codebook
+    return bundled_and_synthetic_cells(tmp_path_factory.mktemp("waves"), 900, seed=3)
 
 
 def test_two_real_waves_list_every_cell_of_both_once(two_waves):

@@ -27,7 +27,6 @@ import io
 import math
 import re
 import textwrap
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from vive_survey.printing.format import Words, fmt_number, print_p, print_stat, 
 from vive_survey.render.figures import DPI, RC
 from vive_survey.render.labels import Labels
 from vive_survey.render.templating import render
-from vive_survey.render.writers.xlsx import LOCALE_TAGS, neutralise
+from vive_survey.render.writers.xlsx import LOCALE_TAGS, deterministic_zip, neutralise
 from vive_survey.review.waves import COMPARE_COLUMNS
 
 INTERNAL = {"_model": "Model", "_test": "Test"}
@@ -310,27 +309,7 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], specs: dict[str, TableSpec],
     wb.properties.creator = "vive_survey"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _fixed_zip(buffer.getvalue(), exact)
-
-
-def _fixed_zip(data: bytes, exact: dict[str, dict[bytes, bytes]]) -> bytes:
-    """The archive again with fixed entry times and a fixed 'modified' date, and every float at full
-    precision (openpyxl writes 16 significant digits; a double may need 17)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2021-01-01T00:00:00Z\g<2>", content)
-            if info.filename in exact:
-                cells = exact[info.filename]
-                content = re.sub(rb'(<c r="([A-Z]+[0-9]+)"[^>]*><v>)([^<]*)(</v>)',
-                                 lambda m: m[1] + cells.get(m[2], m[3]) + m[4], content)
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
+    return deterministic_zip(buffer.getvalue(), exact)
 
 
 # -------------------------------------------------------------------------------------- figure

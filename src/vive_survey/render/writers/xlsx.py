@@ -209,11 +209,14 @@ def workbook_bytes(grids: list[Grid], labels: Labels, provenance: list[tuple[str
     wb.properties.creator = "vive_survey"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return deterministic_zip(buffer.getvalue())
 
 
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite the xlsx archive with fixed entry times and a fixed 'modified' date."""
+def deterministic_zip(data: bytes, exact: dict[str, dict[bytes, bytes]] | None = None) -> bytes:
+    """Rewrite the xlsx archive with fixed entry times and a fixed 'modified' date; `exact` (sheet
+    part -> cell reference -> value text) puts back floats at full precision where openpyxl wrote
+    16 significant digits and a double needs 17."""
+    exact = exact or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -221,6 +224,10 @@ def _deterministic_zip(data: bytes) -> bytes:
             if info.filename == "docProps/core.xml":
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                                  rb"\g<1>2021-01-01T00:00:00Z\g<2>", content)
+            if info.filename in exact:
+                cells = exact[info.filename]
+                content = re.sub(rb'(<c r="([A-Z]+[0-9]+)"[^>]*><v>)([^<]*)(</v>)',
+                                 lambda m: m[1] + cells.get(m[2], m[3]) + m[4], content)
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
