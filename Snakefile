@@ -10,14 +10,15 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/diff.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/compare.smk"
 include: "workflow/rules/reconstruct.smk"
 
 
 rule all:
     input:
-        CLEAN_DATA,
-        PUBLISHED_CLEANING_LOG,
-        TABLE_CELLS,
-        DIFF_CELLS,
-        REPORT_HTML,
-        STRICT_DIFF_PASSED if config["strict_diff"] else [],
+        expand(
+            [CLEAN_DATA, PUBLISHED_CLEANING_LOG, TABLE_CELLS, DIFF_CELLS, REPORT_HTML],
+            wave=WAVE_IDS,
+        ),
+        expand(STRICT_DIFF_PASSED, wave=WAVE_IDS) if config["strict_diff"] else [],
+        [f"{COMPARISONS}/{base}--{wave}/cells.csv" for base, wave in WAVES.compare],

@@ -113,7 +113,7 @@ def test_data_note_is_a_wave_key_that_a_new_wave_does_not_inherit(tmp_path):
         validate_config({"wave": "w", "inputs": {"studerende": "a.csv", "fagprofessionelle": "absent",
                                                  "frivillige": "absent"}, "data_note": ["not", "text"]})
     # the report rule passes it to build_reports
-    assert '"data_note": config.get("data_note", "")' in (ROOT / "workflow" / "rules" / "report.smk").read_text()
+    assert '"data_note": wave_config(wc).get("data_note", "")' in (ROOT / "workflow" / "rules" / "report.smk").read_text()
 
 
 def test_figures_carry_the_data_note_in_their_title_and_caption(tmp_path):

@@ -413,7 +413,8 @@ def compare_wave_reports(base_reports: str | Path, wave_reports: str | Path, spe
                              read_cells(wave_reports / "tables" / "cells.csv"), loaded, seed=int(settings["seed"]),
                              permutation_resamples=int(settings["crosstab"]["permutation_resamples"]),
                              min_expected=float(settings["crosstab"]["min_expected"]),
-                             multiple_testing=settings.get("multiple_testing"),
+                             multiple_testing={"none": None}.get(settings.get("multiple_testing"),
+                                                                 settings.get("multiple_testing")),
                              base_items=index_items(codebooks[0]), wave_items=index_items(codebooks[1]))
     names = [base_reports.name, wave_reports.name]
     write_csv(compared, out_dir / "cells.csv")

@@ -1,7 +1,11 @@
 rule clean:
     input:
-        **{name: spec["path"] for name, spec in INPUTS.items()},
-        codebook=config["codebook"],
+        unpack(
+            lambda wc: {
+                **{name: spec["path"] for name, spec in wave_inputs(wc).items()},
+                "codebook": wave_config(wc)["codebook"],
+            }
+        ),
     output:
         data=CLEAN_DATA,
         exclusions=EXCLUSIONS,
@@ -13,10 +17,10 @@ rule clean:
     conda:
         SOFTWARE
     params:
-        inputs=INPUTS,
-        settings={
+        inputs=wave_inputs,
+        settings=lambda wc: {
             **{
-                k: config[k]
+                k: wave_config(wc)[k]
                 for k in (
                     "wave",
                     "reference_year",
@@ -26,7 +30,7 @@ rule clean:
                     "limits",
                 )
             },
-            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
+            "absent_questionnaires": absent_questionnaires(wave_config(wc)),
         },
     script:
         "../scripts/clean.py"

@@ -1,6 +1,7 @@
 # The run's config, validated once before any job runs: one message per problem, no traceback.
 # Its layers are the --configfile files (or, when none is given, config.yaml) and then --config
 # values; every setting none of them gives takes the schema's documented default.
+import re
 import sys
 from pathlib import Path
 
@@ -10,36 +11,55 @@ from vive_survey.inputs.config import (
     check_input_files,
     defaulted_wave_keys,
     present_inputs,
-    resolve_config,
     run_layers,
 )
+from vive_survey.inputs.waves import resolve_waves
 from vive_survey.errors import SurveyInputError
 
 try:
     _layers = run_layers(
         workflow.overwrite_configfiles, dict(workflow.config_settings.config)
     )
-    config, CONFIG_SETTINGS = resolve_config(_layers)
-    check_input_files(config)
+    # One wave (wave + inputs) or several (waves:), each validated with its provenance.
+    WAVES = resolve_waves(_layers)
+    for _wave_config in WAVES.configs.values():
+        check_input_files(_wave_config)
 except SurveyInputError as _error:
     sys.stderr.write(f"vive-survey: {_error.render()}\n")
     sys.exit(1)
+WAVE_IDS = list(WAVES.configs)
+# The analysis settings, which every wave of the run shares (a wave's own keys: wave_config()).
+config = WAVES.configs[WAVE_IDS[0]]
 # Every config file of the run, relative to the working directory: inputs of the report, and listed
 # with their SHA-256 and the settings each gave in its provenance.
 CONFIG_FILES = [source for source, _ in _layers if source != COMMAND_LINE_SOURCE]
-INPUTS = present_inputs(config)
-ABSENT_QUESTIONNAIRES = absent_questionnaires(config)
-if _defaulted := defaulted_wave_keys(CONFIG_SETTINGS):
-    sys.stderr.write(
-        f"vive-survey: wave '{config['wave']}' takes the default of {_defaulted} "
-        "(docs/config.md); set them in the wave's config if they differ\n"
-    )
+for _wave, _settings in WAVES.settings.items():
+    if _defaulted := defaulted_wave_keys(_settings):
+        sys.stderr.write(
+            f"vive-survey: wave '{_wave}' takes the default of {_defaulted} "
+            "(docs/config.md); set them in the wave's config if they differ\n"
+        )
+
+
+def wave_config(wildcards):
+    """The config of the job's wave (its own keys and the shared analysis)."""
+    return WAVES.configs[wildcards.wave]
+
+
+def wave_inputs(wildcards):
+    """The job's wave's raw exports, by questionnaire (absent ones left out)."""
+    return present_inputs(WAVES.configs[wildcards.wave])
+
+
+wildcard_constraints:
+    wave="|".join(re.escape(w) for w in WAVE_IDS),
+    base="|".join(re.escape(w) for w in WAVE_IDS),
+
 
 # The software environment of every rule (used with snakemake --sdm conda), relative to the rule files.
 SOFTWARE = "../envs/vive-survey.yaml"
-WAVE = config["wave"]
-RESULTS = f"results/{WAVE}"
-REPORTS = f"reports/{WAVE}"
+RESULTS = "results/{wave}"
+REPORTS = "reports/{wave}"
 CLEAN_DATA = f"{RESULTS}/clean/respondents.parquet"
 EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
 # The cleaning log as written by cleaning; the report step publishes it under disclosure control.

@@ -21,11 +21,11 @@ rule diff:
     input:
         cells=TABLE_CELLS,
         availability=TABLE_AVAILABILITY,
-        codebook=config["codebook"],
+        codebook=lambda wc: wave_config(wc)["codebook"],
         published=PUBLISHED_FILES,
         specs=TABLE_SPECS,
         audit=AUDIT_FINDINGS,
-        limits=config.get("reconstruction_limits") or [],
+        limits=lambda wc: wave_config(wc).get("reconstruction_limits") or [],
     output:
         cells=DIFF_CELLS,
         summary=f"{REPORTS}/diff/summary.csv",
@@ -38,8 +38,8 @@ rule diff:
     conda:
         SOFTWARE
     params:
-        wave=WAVE,
-        data_note=config.get("data_note", ""),
+        wave=lambda wc: wc.wave,
+        data_note=lambda wc: wave_config(wc).get("data_note", ""),
     script:
         "../scripts/diff.py"
 

@@ -19,7 +19,7 @@ rule report:
         cleaning_log=CLEANING_LOG,
         disclosure=DISCLOSURE_DECISIONS,
         specs=TABLE_SPECS,
-        codebook=config["codebook"],
+        codebook=lambda wc: wave_config(wc)["codebook"],
         published=PUBLISHED_FILES,
         qualitative="data/published/qualitative.yaml",
         labels="data/labels_en.yaml",
@@ -30,8 +30,12 @@ rule report:
         xlsx=f"{REPORTS}/tables.xlsx",
         manifest=f"{REPORTS}/manifest.json",
         cleaning_log=PUBLISHED_CLEANING_LOG,
-        markdown=expand(f"{REPORTS}/tables/{{id}}.md", id=REPORT_TABLE_IDS),
-        latex=expand(f"{REPORTS}/tables/{{id}}.tex", id=REPORT_TABLE_IDS),
+        markdown=expand(
+            f"{REPORTS}/tables/{{id}}.md", id=REPORT_TABLE_IDS, allow_missing=True
+        ),
+        latex=expand(
+            f"{REPORTS}/tables/{{id}}.tex", id=REPORT_TABLE_IDS, allow_missing=True
+        ),
         figures=directory(f"{REPORTS}/figures"),
     log:
         f"{RESULTS}/logs/report.log",
@@ -40,15 +44,15 @@ rule report:
     conda:
         SOFTWARE
     params:
-        settings={
-            "wave": WAVE,
+        settings=lambda wc: {
+            "wave": wc.wave,
             "language": config["language"],
             # What the wave's data is (config data_note), said in every output; "" for real data.
-            "data_note": config.get("data_note", ""),
+            "data_note": wave_config(wc).get("data_note", ""),
             "labels": "data/labels_en.yaml",
             "min_cell_n": config["disclosure"]["min_cell_n"],
-            "figure_cache": f"{RESULTS}/figure-cache",
-            "config_settings": CONFIG_SETTINGS,
+            "figure_cache": f"results/{wc.wave}/figure-cache",
+            "config_settings": WAVES.settings[wc.wave],
         },
     script:
         "../scripts/report.py"

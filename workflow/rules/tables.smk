@@ -1,7 +1,7 @@
 rule tables:
     input:
         data=CLEAN_DATA,
-        codebook=config["codebook"],
+        codebook=lambda wc: wave_config(wc)["codebook"],
         specs=TABLE_SPECS,
     output:
         cells=TABLE_CELLS,
@@ -15,12 +15,12 @@ rule tables:
     conda:
         SOFTWARE
     params:
-        settings={
+        settings=lambda wc: {
             **{
                 k: config[k]
                 for k in ("seed", "indices", "crosstab", "models", "disclosure")
             },
-            "absent_questionnaires": ABSENT_QUESTIONNAIRES,
+            "absent_questionnaires": absent_questionnaires(wave_config(wc)),
         },
     script:
         "../scripts/tables.py"

@@ -1,0 +1,128 @@
+"""Several waves in one run (`waves:`) and their comparison (`compare:`), as Snakemake runs them."""
+
+from __future__ import annotations
+
+import filecmp
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from vive_survey.errors import SurveyInputError
+from vive_survey.inputs.config import WAVE_KEYS
+from vive_survey.inputs.waves import resolve_waves
+
+from conftest import ROOT, copy_project
+
+BUNDLED = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+WAVE_OWN = {k: v for k, v in BUNDLED.items() if k in WAVE_KEYS and k != "wave"}
+# Files that name the run's config file and the source of each setting (the provenance).
+PROVENANCE = {"index.html", "manifest.json", "tables.xlsx"}
+
+
+def synthetic_inputs(folder: str) -> dict:
+    return {q: f"{folder}/{q}.csv" for q in ("studerende", "fagprofessionelle", "frivillige")}
+
+
+def waves_config() -> dict:
+    return {"waves": {BUNDLED["wave"]: WAVE_OWN,
+                      "syn-a": {"inputs": synthetic_inputs("syn-a"), "data_note": "SYNTETISKE DATA"},
+                      "syn-b": {"inputs": synthetic_inputs("syn-b"), "data_note": "SYNTETISKE DATA",
+                                "reference_year": 2022}},
+            "compare": [{"base": BUNDLED["wave"], "wave": "syn-a"}, {"base": "syn-a", "wave": "syn-b"}]}
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    # Targets first: --configfile and -q take several values each.
+    result = subprocess.run([sys.executable, "-m", "snakemake", *args, "--cores", "2", "-q"], cwd=workdir,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def project_with_waves(root: Path) -> Path:
+    root.mkdir(parents=True)
+    project = copy_project(root)
+    for folder, n, seed in (("syn-a", 200, 2), ("syn-b", 250, 3)):
+        subprocess.run([sys.executable, "-m", "vive_survey", "synthetic-wave", str(n), "--out", folder, "--seed",
+                        str(seed)], cwd=project, check=True, capture_output=True)
+    # Key order kept: the order of the inputs is the order of the respondents (and of float sums).
+    (project / "waves.yaml").write_text(yaml.safe_dump(waves_config(), allow_unicode=True, sort_keys=False),
+                                        encoding="utf-8")
+    return project
+
+
+def differing(a: Path, b: Path) -> list[str]:
+    """Relative paths of files that differ or exist on one side only, under two folders."""
+    out = []
+    compared = filecmp.dircmp(a, b)
+
+    def walk(d: filecmp.dircmp, prefix: str) -> None:
+        out.extend(prefix + n for n in d.left_only + d.right_only + d.funny_files)
+        out.extend(prefix + n for n in d.common_files if (Path(d.left) / n).read_bytes() != (Path(d.right) / n).read_bytes())
+        for name, sub in d.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(compared, "")
+    return sorted(out)
+
+
+@pytest.mark.workflow
+def test_three_waves_in_one_run_equal_their_separate_runs_and_are_compared(tmp_path):
+    together = project_with_waves(tmp_path / "together")
+    snakemake(together, "--configfile", "waves.yaml")
+    for wave in (BUNDLED["wave"], "syn-a", "syn-b"):
+        assert (together / "reports" / wave / "index.html").is_file()
+        assert (together / "reports" / wave / "diff" / "cells.csv").is_file()
+    for pair in (f"{BUNDLED['wave']}--syn-a", "syn-a--syn-b"):
+        compared = together / "reports" / "compare" / pair
+        assert all((compared / name).is_file() for name in ("cells.csv", "index.html", "tables.xlsx"))
+    # Each wave alone (its targets only, same config): the same bytes as in the run of all three.
+    for wave in ("syn-b", BUNDLED["wave"]):
+        alone = project_with_waves(tmp_path / f"alone-{wave}")
+        snakemake(alone, f"reports/{wave}/index.html", f"reports/{wave}/diff/cells.csv", "--configfile", "waves.yaml")
+        assert not (alone / "reports" / "syn-a").exists()
+        assert differing(together / "reports" / wave, alone / "reports" / wave) == []
+    # The bundled wave as a single-wave run of config.yaml: the same tables, diff and figures; only
+    # the provenance differs, which names the config file each setting came from.
+    (tmp_path / "single").mkdir()
+    single = copy_project(tmp_path / "single")
+    snakemake(single)
+    changed = differing(together / "reports" / BUNDLED["wave"], single / "reports" / BUNDLED["wave"])
+    assert set(changed) <= PROVENANCE, changed
+    manifest = (together / "reports" / BUNDLED["wave"] / "manifest.json").read_text(encoding="utf-8")
+    assert '"source": "waves.yaml"' in manifest
+
+
+def test_waves_share_the_analysis_and_keep_their_own_keys():
+    run = resolve_waves([("waves.yaml", {**waves_config(), "disclosure": {"min_cell_n": 3}})])
+    assert list(run.configs) == [BUNDLED["wave"], "syn-a", "syn-b"]
+    assert {c["disclosure"]["min_cell_n"] for c in run.configs.values()} == {3}
+    assert run.configs["syn-b"]["reference_year"] == 2022 and run.configs["syn-a"]["reference_year"] == 2020
+    assert run.configs["syn-a"].get("data_note") == "SYNTETISKE DATA"
+    assert run.configs["syn-a"].get("reconstruction_limits") is None          # never inherited
+    assert run.compare == [(BUNDLED["wave"], "syn-a"), ("syn-a", "syn-b")]
+    sources = {row["setting"]: row["source"] for row in run.settings["syn-b"]}
+    assert sources["reference_year"] == "waves.yaml" and sources["disclosure.min_cell_n"] == "waves.yaml"
+    # The single-wave form is one wave, as before.
+    single = resolve_waves([("config.yaml", BUNDLED)])
+    assert list(single.configs) == [BUNDLED["wave"]] and single.compare == []
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c["compare"].append({"base": "syn-a", "wave": "syn-c"}),
+     "compare[2]: syn-c is not a wave of `waves:`"),
+    (lambda c: c["compare"].append({"base": "syn-a", "wave": "syn-a"}), "compare[2]: syn-a compared with itself"),
+    (lambda c: c["waves"]["syn-a"].update(disclosure={"min_cell_n": 5}),
+     "waves.syn-a: disclosure belong to the analysis, which the waves share"),
+    (lambda c: c.update(wave="x"), "wave: give one wave with `wave` and `inputs`, or several under `waves:`"),
+    (lambda c: c["waves"].update({"bad id": {"inputs": synthetic_inputs("x")}}), "is not a valid wave id"),
+])
+def test_a_mistake_in_the_waves_is_named(change, message):
+    config = waves_config()
+    change(config)
+    with pytest.raises(SurveyInputError) as info:
+        resolve_waves([("waves.yaml", config)])
+    assert message in info.value.render()
