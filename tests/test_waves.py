@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,20 @@ def test_a_mistake_in_the_waves_is_named(change, message):
     with pytest.raises(SurveyInputError) as info:
         resolve_waves([("waves.yaml", config)])
     assert message in info.value.render()
+
+
+@pytest.mark.workflow
+def test_the_readmes_two_wave_example_runs_on_a_fresh_checkout(tmp_path):
+    commands = ["vive-survey synthetic-wave 300 --out synthetic-wave",
+                "snakemake --cores 2 --configfile examples/two-waves.yaml"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert all(command in readme for command in commands)
+    project = copy_project(tmp_path)
+    shutil.copytree(ROOT / "examples", project / "examples")
+    subprocess.run([sys.executable, "-m", "vive_survey", *commands[0].split()[1:]], cwd=project, check=True,
+                   capture_output=True)
+    snakemake(project, "--configfile", "examples/two-waves.yaml")
+    compared = project / "reports" / "compare" / "reconstructed-2021--synthetic-2023"
+    assert (compared / "cells.csv").is_file() and (compared / "figures" / "index_means.svg").is_file()
+    page = (compared / "index.html").read_text(encoding="utf-8")
+    assert "SYNTETISKE DATA" in page and "REKONSTRUEREDE DATA" in page
