@@ -144,3 +144,27 @@ def test_the_readmes_two_wave_example_runs_on_a_fresh_checkout(tmp_path):
     assert (compared / "cells.csv").is_file() and (compared / "figures" / "index_means.svg").is_file()
     page = (compared / "index.html").read_text(encoding="utf-8")
     assert "SYNTETISKE DATA" in page and "REKONSTRUEREDE DATA" in page
+
+
+@pytest.mark.workflow
+def test_the_waves_run_through_a_cluster_executor_with_a_local_submit_command(tmp_path):
+    """snakemake-executor-plugin-cluster-generic submits every job as a job script to a command, as
+    it would to sbatch or qsub; here the command records the script and runs it on this machine.
+    Each job then runs in a process of its own, sharing nothing with the others but files."""
+    project = copy_project(tmp_path)
+    shutil.copytree(ROOT / "examples", project / "examples")
+    subprocess.run([sys.executable, "-m", "vive_survey", "synthetic-wave", "300", "--out", "synthetic-wave"],
+                   cwd=project, check=True, capture_output=True)
+    (project / "submit.sh").write_text('echo "$1" >> submitted.txt\nbash "$1" > /dev/null 2>&1\necho local\n',
+                                       encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--configfile", "examples/two-waves.yaml",
+                             "--executor", "cluster-generic", "--cluster-generic-submit-cmd", "bash submit.sh",
+                             "--jobs", "4", "-q"], cwd=project, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+    submitted = (project / "submitted.txt").read_text(encoding="utf-8").split()
+    # clean, tables, diff and report for each of the two waves, the audit and the comparison
+    assert len(submitted) == 10, submitted
+    compared = project / "reports" / "compare" / "reconstructed-2021--synthetic-2023"
+    assert (compared / "cells.csv").is_file()
+    for wave in ("reconstructed-2021", "synthetic-2023"):
+        assert (project / "reports" / wave / "index.html").is_file()

@@ -16,6 +16,10 @@ rule clean:
         f"{RESULTS}/benchmarks/clean.tsv"
     conda:
         SOFTWARE
+    threads: 1
+    resources:
+        mem_mb=scaled(500, 4),
+        runtime=scaled(5, 0.05),
     params:
         inputs=wave_inputs,
         settings=lambda wc: {

@@ -56,6 +56,14 @@ wildcard_constraints:
     base="|".join(re.escape(w) for w in WAVE_IDS),
 
 
+def scaled(base, per_input_mb):
+    """A resource that grows with the job's input (MB of the raw exports for cleaning, of the
+    cleaned data for the tables): for a cluster scheduler, which needs it before the job starts.
+    Measured with benchmarks/run.py (1,000,000 respondents: cleaning peaks near 4x its input, the
+    tables step near 20x the cleaned data)."""
+    return lambda wildcards, input: int(base + per_input_mb * input.size_mb)
+
+
 # The software environment of every rule (used with snakemake --sdm conda), relative to the rule files.
 SOFTWARE = "../envs/vive-survey.yaml"
 RESULTS = "results/{wave}"

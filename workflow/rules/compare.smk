@@ -20,6 +20,10 @@ rule compare:
         "results/logs/compare-{base}--{wave}.log",
     conda:
         SOFTWARE
+    threads: 1
+    resources:
+        mem_mb=scaled(1000, 2),
+        runtime=scaled(10, 0.05),
     params:
         settings={
             "seed": config["seed"],

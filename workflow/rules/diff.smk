@@ -13,6 +13,10 @@ rule audit:
         "results/benchmarks/audit.tsv"
     conda:
         SOFTWARE
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=15,
     script:
         "../scripts/audit.py"
 
@@ -37,6 +41,10 @@ rule diff:
         f"{RESULTS}/benchmarks/diff.tsv"
     conda:
         SOFTWARE
+    threads: 1
+    resources:
+        mem_mb=scaled(800, 2),
+        runtime=scaled(5, 0.05),
     params:
         wave=lambda wc: wc.wave,
         data_note=lambda wc: wave_config(wc).get("data_note", ""),
@@ -56,5 +64,9 @@ rule check_diff:
         f"{RESULTS}/logs/check_diff.log",
     conda:
         SOFTWARE
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
     script:
         "../scripts/check_diff.py"

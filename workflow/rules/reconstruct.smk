@@ -15,6 +15,10 @@ rule reconstruct:
         "results/logs/reconstruct.log",
     conda:
         SOFTWARE
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
     params:
         settings={k: config[k] for k in ("seed", "reference_year", "indices")},
     script:

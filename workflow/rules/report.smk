@@ -43,6 +43,10 @@ rule report:
         f"{RESULTS}/benchmarks/report.tsv"
     conda:
         SOFTWARE
+    threads: 2
+    resources:
+        mem_mb=scaled(1500, 2),
+        runtime=scaled(10, 0.05),
     params:
         settings=lambda wc: {
             "wave": wc.wave,

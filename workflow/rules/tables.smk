@@ -14,6 +14,10 @@ rule tables:
         f"{RESULTS}/benchmarks/tables.tsv"
     conda:
         SOFTWARE
+    threads: 2
+    resources:
+        mem_mb=scaled(800, 20),
+        runtime=scaled(5, 0.1),
     params:
         settings=lambda wc: {
             **{
