@@ -18,7 +18,7 @@ rule clean:
         SOFTWARE
     threads: 1
     resources:
-        mem_mb=scaled(500, 4),
+        mem_mb=scaled(500, 8),
         runtime=scaled(5, 0.05),
     params:
         inputs=wave_inputs,
