@@ -1,11 +1,8 @@
 """Check text_claim: what the report's prose says about its tables, against the tables.
 
-Chapter 3.2 and chapter 4 of VIVE (2021) restate the tables in words: shares ('mindst 20 %'),
-sizes ('I alt deltager 34 frivillige'), comparisons and orderings of groups. Each statement is
-transcribed into data/published/claims.yaml (beside relations.yaml) with the cells it refers to and
-a relation from a small vocabulary that schemas/claims.schema.yaml documents. This module reads and
-validates that file, evaluates every relation on the published cells and reports the contradicted
-claims as findings, one per cell the claim refers to.
+Chapters 3.2 and 4 of VIVE (2021) restate the tables in words (shares, sizes, comparisons and
+orderings of groups), transcribed into data/published/claims.yaml with the cells each refers to and
+a relation (schemas/claims.schema.yaml). Contradicted claims are findings on each cell they name.
 
 Rounding. A printed value v with d decimals stands for every value in [v - 0.5*10^-d,
 v + 0.5*10^-d] (a share kept within 0-100, an SD not below 0); a count (stat n) is the whole number
@@ -25,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -202,8 +200,8 @@ def _cell_problems(claim: Claim, spec: dict, published: pd.DataFrame) -> list[tu
         return [(f"no published table '{table}'", _close(table, set(published["table"])))]
     problems = [(f"Tabel {table} has no {name} '{label}'", _close(label, set(cells[name])))
                 for name in FIELDS[1:] for label in spec.get(name, ()) if label not in set(cells[name])]
-    for combination in ([] if problems else _combinations(spec)):
-        found = len(_select(cells, combination))
+    for combination, mask in ([] if problems else _masks(cells, spec)):
+        found = int(mask.sum())
         if found != 1:
             what = ", ".join(f"{k} '{v}'" for k, v in combination.items())
             problems.append((f"{found} cells of Tabel {table} at {what}",
@@ -221,15 +219,19 @@ def _combinations(spec: dict) -> list[dict]:
     return [dict(zip(names, values)) for values in itertools.product(*(spec[f] for f in names))]
 
 
-def _select(cells: pd.DataFrame, combination: dict) -> pd.DataFrame:
-    return cells[cells[list(combination)].eq(pd.Series(combination)).all(axis=1)]
+def _masks(cells: pd.DataFrame, spec: dict) -> list[tuple[dict, np.ndarray]]:
+    """Each combination of the labels a cell spec lists, with the mask of the cells it picks (numpy
+    on the key columns taken once: hundreds of claims' cells add up in pandas comparisons)."""
+    columns = {f: cells[f].to_numpy(dtype=object) for f in FIELDS[1:] if f in spec}
+    return [(c, np.logical_and.reduce([columns[f] == v for f, v in c.items()] + [np.ones(len(cells), bool)]))
+            for c in _combinations(spec)]
 
 
 def claim_cells(published: pd.DataFrame, claim: Claim, alias: str) -> pd.DataFrame:
     """The published cells an alias stands for, in the order its labels list them."""
     spec = claim.cells[alias]
     cells = published[published["table"].eq(spec.get("table", (claim.table,))[0])]
-    return pd.concat([_select(cells, c) for c in _combinations(spec)])
+    return pd.concat([cells[mask] for _combination, mask in _masks(cells, spec)])
 
 
 # --------------------------------------------------------------------------------------------
