@@ -226,8 +226,14 @@ def _key(path) -> str:
 
 
 def _schema_problems(data: object, source: str) -> list[Problem]:
+    return schema_problems(data, schema(), source, _key)
+
+
+def schema_problems(data: object, file_schema: dict, source: str, where) -> list[Problem]:
+    """One Problem per JSON Schema violation of a data file of the audit (relations.yaml,
+    claims.yaml), in key order; `where(path)` names the place (a key path, a claim's id)."""
     problems = []
-    for error in sorted(jsonschema.Draft7Validator(schema()).iter_errors(data),
+    for error in sorted(jsonschema.Draft7Validator(file_schema).iter_errors(data),
                         key=lambda e: list(map(str, e.absolute_path))):
         message, hint = error.message, None
         if error.validator == "additionalProperties" and "properties" in error.schema:
@@ -235,7 +241,7 @@ def _schema_problems(data: object, source: str) -> list[Problem]:
         if (error.validator == "type" and error.validator_value == "string"
                 and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)):
             hint = f"write it in quotes (\"{error.instance}\"): unquoted, YAML reads it as a number"
-        problems.append(Problem(f"{_key(error.absolute_path)}: {message}", file=source, hint=hint))
+        problems.append(Problem(f"{where(error.absolute_path)}: {message}", file=source, hint=hint))
     return problems
 
 

@@ -21,7 +21,6 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
 import numpy as np
 import pandas as pd
 import yaml
@@ -29,6 +28,7 @@ import yaml
 from vive_survey.errors import Problem, SurveyInputError
 from vive_survey.printing.rounding import half_unit, to_fraction
 from vive_survey.review.audit.findings import findings_frame, findings_on
+from vive_survey.review.audit.relations import schema_problems
 from vive_survey.review.published import load_published
 from vive_survey.yamlfile import read_yaml
 
@@ -129,17 +129,7 @@ def _where_in_file(data: object, path) -> str:
 
 
 def _schema_problems(data: object, source: str) -> list[Problem]:
-    problems = []
-    for error in sorted(jsonschema.Draft7Validator(schema()).iter_errors(data),
-                        key=lambda e: list(map(str, e.absolute_path))):
-        message, hint = error.message, None
-        if error.validator == "additionalProperties" and "properties" in error.schema:
-            message += f"; allowed keys: {', '.join(error.schema['properties'])}"
-        if (error.validator == "type" and error.validator_value == "string"
-                and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)):
-            hint = f"write it in quotes (\"{error.instance}\"): unquoted, YAML reads it as a number"
-        problems.append(Problem(f"{_where_in_file(data, error.absolute_path)}: {message}", file=source, hint=hint))
-    return problems
+    return schema_problems(data, schema(), source, lambda path: _where_in_file(data, path))
 
 
 def parse_claims(data: object, published: pd.DataFrame, *, source: str = CLAIMS_FILE) -> list[Claim]:
