@@ -267,3 +267,26 @@ def test_a_fifo_as_codebook_is_named_and_never_opened(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(SurveyInputError, match=r"this is a named pipe \(FIFO\), not a regular file"):
         load_codebook(fifo)
+
+
+def test_the_same_settings_in_any_key_order_are_the_same_config_and_the_report_names_no_file():
+    from vive_survey.inputs.config import config_sources_rows, report_settings, settings_yaml
+
+    wave = {"wave": "w2", "inputs": {"studerende": "s.csv", "fagprofessionelle": "p.csv", "frivillige": "absent"},
+            "reference_year": 2023, "disclosure": {"min_cell_n": 5}, "crosstab": {"min_expected": 1}}
+    shuffled = {"crosstab": {"min_expected": 1}, "disclosure": {"min_cell_n": 5}, "reference_year": 2023,
+                "inputs": {"frivillige": "absent", "fagprofessionelle": "p.csv", "studerende": "s.csv"}, "wave": "w2"}
+    first, first_rows = resolve_config([("one.yaml", wave)])
+    second, second_rows = resolve_config([("shared.yaml", {k: v for k, v in shuffled.items() if k != "wave"}),
+                                          ("other.yaml", {"wave": "w2"})])
+    assert settings_yaml(first) == settings_yaml(second)
+    assert list(first)[:3] == ["wave", "inputs", "codebook"]          # the schema's order
+    assert list(second["inputs"]) == ["studerende", "fagprofessionelle", "frivillige"]
+    assert report_settings(first_rows) == report_settings(second_rows)
+    kinds = {r["setting"]: r["source"] for r in report_settings(second_rows + [
+        {"setting": "strict_diff", "value": True, "source": "--config"}])}
+    assert kinds["wave"] == kinds["disclosure.min_cell_n"] == "config" and kinds["strict_diff"] == "--config"
+    assert kinds["seed"] == "default"
+    files = {r["setting"]: r["source"] for r in config_sources_rows(second_rows)}
+    assert files["wave"] == "other.yaml" and files["reference_year"] == "shared.yaml" and files["seed"] == "default"
+    assert yaml.safe_load(settings_yaml(first).split("\n", 2)[2]) == first     # the YAML is the config

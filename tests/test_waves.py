@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import filecmp
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +21,6 @@ from conftest import ROOT, copy_project
 
 BUNDLED = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
 WAVE_OWN = {k: v for k, v in BUNDLED.items() if k in WAVE_KEYS and k != "wave"}
-# Files that name the run's config file and the source of each setting (the provenance).
-PROVENANCE = {"index.html", "manifest.json", "tables.xlsx"}
 
 
 def synthetic_inputs(folder: str) -> dict:
@@ -70,8 +70,23 @@ def differing(a: Path, b: Path) -> list[str]:
     return sorted(out)
 
 
+def single_wave_config(wave: str) -> dict:
+    """The wave as a config of its own: its keys and the wave id, written in another key order than
+    in waves.yaml (the order of a file's keys changes nothing)."""
+    own = waves_config()["waves"][wave]
+    return {**{k: own[k] for k in reversed(list(own))}, "wave": wave}
+
+
+def planned_outputs(workdir: Path, *args: str) -> list[str]:
+    """The output files of every job a dry run plans."""
+    run = subprocess.run([sys.executable, "-m", "snakemake", "-n", *args, "--cores", "2"], cwd=workdir,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return re.findall(r"^\s+output: (.+)$", run.stdout + run.stderr, re.M)
+
+
 @pytest.mark.workflow
-def test_three_waves_in_one_run_equal_their_separate_runs_and_are_compared(tmp_path):
+def test_three_waves_in_one_run_equal_their_single_wave_runs_and_are_compared(tmp_path):
     together = project_with_waves(tmp_path / "together")
     snakemake(together, "--configfile", "waves.yaml")
     for wave in (BUNDLED["wave"], "syn-a", "syn-b"):
@@ -80,21 +95,38 @@ def test_three_waves_in_one_run_equal_their_separate_runs_and_are_compared(tmp_p
     for pair in (f"{BUNDLED['wave']}--syn-a", "syn-a--syn-b"):
         compared = together / "reports" / "compare" / pair
         assert all((compared / name).is_file() for name in ("cells.csv", "index.html", "tables.xlsx"))
-    # Each wave alone (its targets only, same config): the same bytes as in the run of all three.
-    for wave in ("syn-b", BUNDLED["wave"]):
+    # Each wave run alone from a config of its own: every file of reports/<wave>/ has the same bytes,
+    # the provenance (index.html, manifest.json, tables.xlsx) included.
+    for wave in (BUNDLED["wave"], "syn-a", "syn-b"):
         alone = project_with_waves(tmp_path / f"alone-{wave}")
-        snakemake(alone, f"reports/{wave}/index.html", f"reports/{wave}/diff/cells.csv", "--configfile", "waves.yaml")
-        assert not (alone / "reports" / "syn-a").exists()
+        (alone / f"{wave}.yaml").write_text(yaml.safe_dump(single_wave_config(wave), allow_unicode=True,
+                                                           sort_keys=False), encoding="utf-8")
+        snakemake(alone, "--configfile", f"{wave}.yaml")
+        assert sorted(p.name for p in (alone / "reports").iterdir()) == [wave]
         assert differing(together / "reports" / wave, alone / "reports" / wave) == []
-    # The bundled wave as a single-wave run of config.yaml: the same tables, diff and figures; only
-    # the provenance differs, which names the config file each setting came from.
-    (tmp_path / "single").mkdir()
-    single = copy_project(tmp_path / "single")
-    snakemake(single)
-    changed = differing(together / "reports" / BUNDLED["wave"], single / "reports" / BUNDLED["wave"])
-    assert set(changed) <= PROVENANCE, changed
-    manifest = (together / "reports" / BUNDLED["wave"] / "manifest.json").read_text(encoding="utf-8")
-    assert '"source": "waves.yaml"' in manifest
+        sources = (alone / "results" / wave / "config_sources.csv").read_text(encoding="utf-8")
+        assert f"reference_year,{wave}.yaml" in sources or "reference_year,default" in sources
+    # The run's record names the file each setting came from; the report names only its kind.
+    assert "reference_year,waves.yaml" in (together / "results/syn-b/config_sources.csv").read_text(encoding="utf-8")
+    manifest = json.loads((together / "reports/syn-b/manifest.json").read_text(encoding="utf-8"))
+    assert {"setting": "reference_year", "value": 2022, "source": "config"} in manifest["settings"]
+
+    # A fourth wave added to the run: only its own jobs and its comparison are planned.
+    config = waves_config()
+    config["waves"]["syn-c"] = {**config["waves"]["syn-a"], "data_note": "SYNTETISKE DATA (c)"}
+    config["compare"].append({"base": "syn-b", "wave": "syn-c"})
+    (together / "waves.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    planned = planned_outputs(together, "--configfile", "waves.yaml")
+    assert planned and all("syn-c" in outputs for outputs in planned), planned
+    # The same run under another file name: only the record of the sources is rewritten.
+    (together / "waves.yaml").rename(together / "runs.yaml")
+    config["waves"].pop("syn-c")
+    config["compare"].pop()
+    (together / "runs.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                        encoding="utf-8")
+    planned = planned_outputs(together, "--configfile", "runs.yaml")
+    assert sorted(planned) == sorted(f"results/{w}/config_sources.csv" for w in (BUNDLED["wave"], "syn-a", "syn-b"))
 
 
 def test_waves_share_the_analysis_and_keep_their_own_keys():

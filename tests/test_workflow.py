@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import re
 import shutil
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import copy_project
 
@@ -156,13 +159,23 @@ def test_a_wave_config_with_only_wave_and_inputs_runs_as_itself(project):
     assert not (project / "reports/reconstructed-2021").exists()       # the bundled wave's outputs untouched
     manifest = json.loads((project / "reports/wave-2023/manifest.json").read_text(encoding="utf-8"))
     settings = {row["setting"]: (row["value"], row["source"]) for row in manifest["settings"]}
-    assert settings["wave"] == ("wave-2023", "wave-2023.yaml")
-    assert settings["inputs.frivillige"] == ("exports/frivillige.csv", "wave-2023.yaml")
+    # The report names the kind of each source; the run's record names the file.
+    assert settings["wave"] == ("wave-2023", "config")
+    assert settings["inputs.frivillige"] == ("exports/frivillige.csv", "config")
     assert settings["disclosure.min_cell_n"] == (0, "default")
     assert settings["language"] == ("da", "default")
     assert settings["missing_codes"] == ([], "default")
-    assert "config.yaml" not in {row["source"] for row in manifest["settings"]}
-    assert [f["path"] for f in manifest["files"] if f["role"] == "config"] == ["wave-2023.yaml"]
+    sources = dict(csv.reader((project / "results/wave-2023/config_sources.csv").open(encoding="utf-8")))
+    assert sources["wave"] == sources["inputs.frivillige"] == "wave-2023.yaml"
+    assert sources["disclosure.min_cell_n"] == sources["language"] == "default"
+    assert "config.yaml" not in sources.values()
+    # The report hashes the wave's complete settings, which say what the run used.
+    [entry] = [f for f in manifest["files"] if f["role"] == "config"]
+    resolved = project / "results/wave-2023/config.yaml"
+    assert entry["path"] == "results/wave-2023/config.yaml"
+    assert entry["sha256"] == hashlib.sha256(resolved.read_bytes()).hexdigest()
+    written = yaml.safe_load(resolved.read_text(encoding="utf-8"))
+    assert written["wave"] == "wave-2023" and written["disclosure"]["min_cell_n"] == 0 and written["language"] == "da"
     page = (project / "reports/wave-2023/index.html").read_text(encoding="utf-8")
     assert "<code>disclosure.min_cell_n</code></td><td><code>0</code></td><td>default</td>" in page
     assert "reference_year (2020)" in run.stderr                        # a defaulted wave key is said on screen

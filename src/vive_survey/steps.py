@@ -242,6 +242,22 @@ def diff(published: str | Path | list, cells_path: str | Path, codebook_path: st
     return result
 
 
+def write_wave_settings(config: dict, out: str | Path) -> None:
+    """A wave's complete settings as YAML (results/<wave>/config.yaml): what its report hashes."""
+    from vive_survey.inputs.config import settings_yaml
+
+    with atomic_path(out) as tmp:
+        tmp.write_text(settings_yaml(config), encoding="utf-8")
+
+
+def write_config_sources(settings: list[dict], out: str | Path) -> None:
+    """The file, --config or default that gave each setting (results/<wave>/config_sources.csv): the
+    run's record, which names the config files a wave's report leaves out."""
+    from vive_survey.inputs.config import config_sources_rows
+
+    write_csv(pd.DataFrame(config_sources_rows(settings), columns=["setting", "source"]), out)
+
+
 def read_availability(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 

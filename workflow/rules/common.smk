@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 from vive_survey.inputs.config import (
-    COMMAND_LINE_SOURCE,
     absent_questionnaires,
     check_input_files,
     defaulted_wave_keys,
     present_inputs,
+    report_settings,
     run_layers,
 )
 from vive_survey.inputs.waves import resolve_waves
@@ -30,9 +30,6 @@ except SurveyInputError as _error:
 WAVE_IDS = list(WAVES.configs)
 # The analysis settings, which every wave of the run shares (a wave's own keys: wave_config()).
 config = WAVES.configs[WAVE_IDS[0]]
-# Every config file of the run, relative to the working directory: inputs of the report, and listed
-# with their SHA-256 and the settings each gave in its provenance.
-CONFIG_FILES = [source for source, _ in _layers if source != COMMAND_LINE_SOURCE]
 for _wave, _settings in WAVES.settings.items():
     if _defaulted := defaulted_wave_keys(_settings):
         sys.stderr.write(
@@ -69,6 +66,9 @@ def scaled(base, per_input_mb):
 SOFTWARE = "../envs/vive-survey.yaml"
 RESULTS = "results/{wave}"
 REPORTS = "reports/{wave}"
+# The wave's complete settings, which its report hashes, and the config file each came from.
+WAVE_SETTINGS = f"{RESULTS}/config.yaml"
+CONFIG_SOURCES = f"{RESULTS}/config_sources.csv"
 CLEAN_DATA = f"{RESULTS}/clean/respondents.parquet"
 EXCLUSIONS = f"{RESULTS}/clean/exclusions.csv"
 # The cleaning log as written by cleaning; the report step publishes it under disclosure control.

@@ -24,7 +24,7 @@ rule report:
         qualitative="data/published/qualitative.yaml",
         labels="data/labels_en.yaml",
         templates=REPORT_TEMPLATES,
-        configs=CONFIG_FILES,
+        settings=WAVE_SETTINGS,
     output:
         html=f"{REPORTS}/index.html",
         xlsx=f"{REPORTS}/tables.xlsx",
@@ -56,7 +56,8 @@ rule report:
             "labels": "data/labels_en.yaml",
             "min_cell_n": config["disclosure"]["min_cell_n"],
             "figure_cache": f"results/{wc.wave}/figure-cache",
-            "config_settings": WAVES.settings[wc.wave],
+            # Sources by kind, not file: the report is the same whichever file gave the wave.
+            "config_settings": report_settings(WAVES.settings[wc.wave]),
         },
     script:
         "../scripts/report.py"

@@ -11,7 +11,7 @@ run_step(
         snakemake.input.cleaning_log,
         snakemake.input.published,
         snakemake.input.qualitative,
-        list(snakemake.input.configs),
+        [snakemake.input.settings],
         snakemake.params.settings,
         Path(snakemake.output.html).parent,
         availability_path=snakemake.input.availability,

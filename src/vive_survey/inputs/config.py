@@ -28,6 +28,8 @@ WAVE_KEYS = ("wave", "inputs", "codebook", "reference_year", "missing_codes", "d
 ABSENT = "absent"
 DEFAULT_SOURCE = "default"
 COMMAND_LINE_SOURCE = "--config"
+# How a wave's report names the source of a setting given in a config file (whichever file it was).
+CONFIG_FILE_SOURCE = "config"
 # Snakemake's switch that makes a config file a YTE template (evaluated as Python expressions).
 YTE_KEY = "__use_yte__"
 # Where a key the user must give is missing, say what to write (the key's path -> the advice).
@@ -115,10 +117,27 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
         raise SurveyInputError(problems, title=f"{source}: {len(problems)} problem(s) in the configuration:")
     config = _fill_defaults(schema, config, schema)
     config["inputs"] = {name: normalise_input(spec) for name, spec in config["inputs"].items()}
+    config = _in_schema_order(schema, config, schema)
     if not present_inputs(config):
         raise SurveyInputError(Problem("inputs: every questionnaire is declared absent; a wave needs at least one",
                                        file=source))
     return config
+
+
+def _in_schema_order(schema: dict, instance: Any, root: dict) -> Any:
+    """The keys the schema names in the schema's order, then the user's own keys in the order given:
+    the same settings are then the same config, whether one wave's file or a run of several waves
+    gave them, and in whatever order its keys were written."""
+    if "$ref" in schema:
+        schema = root["definitions"][schema["$ref"].rsplit("/", 1)[-1]]
+    if isinstance(instance, dict):
+        named = schema.get("properties", {})
+        other = schema.get("additionalProperties") if isinstance(schema.get("additionalProperties"), dict) else {}
+        keys = [k for k in named if k in instance] + [k for k in instance if k not in named]
+        return {k: _in_schema_order(named.get(k, other), instance[k], root) for k in keys}
+    if isinstance(instance, list) and isinstance(schema.get("items"), dict):
+        return [_in_schema_order(schema["items"], item, root) for item in instance]
+    return instance
 
 
 def _coerce_text(schema: dict, instance: Any, root: dict) -> Any:
@@ -217,6 +236,29 @@ def resolve_config(layers: list[tuple[str, dict]]) -> tuple[dict, list[dict]]:
     return config, rows
 
 
+def report_settings(settings: list[dict]) -> list[dict]:
+    """The settings as a wave's report lists them: each with the kind of its source (a config file,
+    --config or the default) rather than the file's name. A wave's report is then the same whether
+    its settings came from its own file or from a run of several waves (`waves:`), and adding a wave
+    to that run changes nothing in the others' reports; config_sources_rows keeps the file names."""
+    return [{**row, "source": row["source"] if row["source"] in (DEFAULT_SOURCE, COMMAND_LINE_SOURCE)
+             else CONFIG_FILE_SOURCE} for row in settings]
+
+
+def config_sources_rows(settings: list[dict]) -> list[dict]:
+    """(setting, source) of every setting, the source being the file that gave it, '--config' or
+    'default': the run's record (results/<wave>/config_sources.csv) beside the report's kinds."""
+    return [{"setting": row["setting"], "source": row["source"]} for row in settings]
+
+
+def settings_yaml(config: dict) -> str:
+    """A wave's complete settings (given and defaulted) as YAML, in the schema's order: what its
+    report's provenance hashes (results/<wave>/config.yaml), and a config that reruns the wave alone."""
+    header = (f"# The complete settings of wave {config['wave']}, defaults included, as the pipeline resolved them.\n"
+              "# Written by the workflow; the report's manifest.json gives its SHA-256.\n")
+    return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+
+
 def defaulted_wave_keys(settings: list[dict]) -> str:
     """The wave keys a run takes from the defaults, as 'reference_year (2020), ...' ('' if none):
     worth a line on screen, since a wrong reference year shifts every age."""
@@ -269,8 +311,9 @@ def settings_markdown() -> str:
              "this page current. A run's settings come from the config files it is given and nothing else:",
              "`snakemake --cores 2` reads `config.yaml` (the bundled wave); `--configfile a.yaml [b.yaml ...]`",
              "reads those files instead (later files win key by key), then `--config key=value` values. A key",
-             "no file sets takes the default below. The report's provenance lists every setting with the file",
-             "it came from.", "",
+             "no file sets takes the default below. The report's provenance lists every setting with the kind",
+             "of its source (`config`, `--config` or `default`); `results/<wave>/config_sources.csv` names the",
+             "file it came from.", "",
              "| setting | wave key | default | description |", "|---|---|---|---|"]
 
     def cell(text: str) -> str:
