@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from vive_survey.inputs.codebook import load_codebook
-from vive_survey.errors import SurveyInputError
+from vive_survey.errors import Problem, SurveyInputError
 from vive_survey.inputs.readers import read_raw
 from vive_survey.cleaning.clean import clean_wave
 from vive_survey.files import atomic_path, write_csv, write_json, write_parquet
@@ -77,7 +77,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
                    disclosure_out: str | Path | None = None) -> pd.DataFrame:
     """Every table of the specification from the cleaned data: reports/<wave>/tables/cells.csv
     (aggregates only), the full OLS estimates in wide form, which tables the wave can have
-    (`availability.csv`: a table that needs a questionnaire the wave declares absent has no cells),
+    (`availability.csv`: a table needing an absent questionnaire or a not-asked item has no cells),
     and disclosure control's decisions (`disclosure_out`: which groups are hidden, by variable and
     value, for the cleaning summary to hide them too)."""
     from vive_survey.analysis import tables
@@ -85,11 +85,11 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     from vive_survey.inputs.config import QUESTIONNAIRES
     from vive_survey.analysis.disclosure import GroupLedger, suppress
     from vive_survey.analysis.indices import add_indices
-    from vive_survey.analysis.spec import load_specs
+    from vive_survey.analysis.spec import availability, load_specs
 
     codebook = load_codebook(codebook_path)
     specs = load_specs(specs_dir, codebook)
-    available = tables.availability(specs, settings.get("absent_questionnaires", []), QUESTIONNAIRES)
+    available = availability(specs, settings.get("absent_questionnaires", []), QUESTIONNAIRES)
     specs = [s for s, status in zip(specs, available["status"]) if status == "available"]
     data = read_analysis_columns(data_path, codebook, settings, specs)
     data = add_indices(data, codebook, min_answered=settings["indices"]["min_answered"],
@@ -220,17 +220,20 @@ def diff(published: str | Path | list, cells_path: str | Path, codebook_path: st
         findings = audit.audit(published, metadata, load_codebook(codebook_path),
                                audit.load_relations(relations))
     availability = read_availability(availability_in) if availability_in is not None else None
-    formats = None
+    formats = left_out = None
     if specs is not None:
         from vive_survey.analysis.spec import load_specs
 
-        formats = {spec.id: spec.format for spec in load_specs(specs, load_codebook(codebook_path))}
+        loaded = load_specs(specs, load_codebook(codebook_path))
+        formats = {spec.id: spec.format for spec in loaded}
+        left_out = {spec.id: spec.left_out for spec in loaded if spec.left_out}
     limits = None
     if limits_in is not None:
         from vive_survey.review.limits import limit_of, load_limits
 
         limits = limit_of(load_limits(limits_in))
-    result = compare(published, read_cells(cells_path), findings, availability, formats=formats, limits=limits)
+    result = compare(published, read_cells(cells_path), findings, availability, formats=formats, limits=limits,
+                     left_out=left_out)
     summary = summarise(result)
     write_csv(result, diff_out)
     write_csv(summary, summary_out)
@@ -267,7 +270,6 @@ def check_diff(diff_path: str | Path, html_path: str | Path, *, passed_out: str 
     was not reproduced (mismatch or missing). It only reads the diff, so the diff's files stay on
     disk as the evidence; on success it writes a one-line note to `passed_out`."""
     from vive_survey.review.compare import NOT_REPRODUCED
-    from vive_survey.errors import Problem
     from vive_survey.safe_text import restore
 
     result = pd.read_csv(diff_path, dtype=str, keep_default_na=False)
@@ -326,7 +328,6 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     from vive_survey.analysis.cells import read_cells
     from vive_survey.analysis.disclosure.summary import protect_cleaning_log
     from vive_survey.analysis.spec import load_specs
-    from vive_survey.errors import Problem
     from vive_survey.render.cleaning import cleaning_context
     from vive_survey.render.figures import FigureDrawing
     from vive_survey.render.labels import Labels
@@ -415,8 +416,6 @@ def compare_wave_reports(base_reports: str | Path, wave_reports: str | Path, spe
     from vive_survey.review.waves import compare_waves, index_items
 
     base_reports, wave_reports, out_dir = Path(base_reports), Path(wave_reports), Path(out_dir)
-    from vive_survey.errors import Problem
-
     for folder in (base_reports, wave_reports):
         if not (folder / "tables" / "cells.csv").is_file():
             raise SurveyInputError(Problem(f"no tables/cells.csv in the reports folder {folder}",

@@ -4,7 +4,7 @@ rule audit:
         published=PUBLISHED_FILES,
         relations=PUBLISHED_RELATIONS,
         claims=PUBLISHED_CLAIMS,
-        codebook=config["codebook"],
+        codebook=config["published_codebook"],
     output:
         AUDIT_FINDINGS,
     log:

@@ -5,7 +5,7 @@ rule reconstruct:
     input:
         published=PUBLISHED_FILES,
         specs=TABLE_SPECS,
-        codebook=config["codebook"],
+        codebook=config["published_codebook"],
     output:
         expand(
             "results/reconstructed/{questionnaire}.csv",

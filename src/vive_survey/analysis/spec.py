@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import yaml
 
 from vive_survey.inputs.codebook import Codebook
@@ -119,12 +120,32 @@ def format_of(raw: dict) -> TableFormat:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A row or column of a table that a wave's codebook says was not asked (codebook `not_asked`):
+    the item (or the theme none of whose items was asked), where the table prints it (a section and
+    row, or a column; None matches any) and why."""
+    name: str
+    section: str | None
+    row: str | None
+    column: str | None
+    reason: str
+
+    def covers(self, section: str, row: str, column: str) -> bool:
+        return all(want is None or want == got for want, got in
+                   ((self.section, section), (self.row, row), (self.column, column)))
+
+
+@dataclass(frozen=True)
 class TableSpec:
     id: str
     kind: str
     title: str
     raw: dict
     source: str
+    # What the wave's codebook did not ask: rows or columns left out of the table (`left_out`), or
+    # items the table cannot be made without (`needs_not_asked`: the table is not available).
+    left_out: tuple[LeftOut, ...] = ()
+    needs_not_asked: tuple[str, ...] = ()
 
     @property
     def population(self) -> dict[str, list[str]]:
@@ -208,11 +229,57 @@ def load_specs(source: str | Path | Sequence[str | Path], codebook: Codebook) ->
         if raw["id"] != path.stem:
             problems.append(Problem(f"id '{raw['id']}' does not match the file name", file=str(path)))
         spec = TableSpec(id=raw["id"], kind=raw["kind"], title=raw["title"], raw=raw, source=str(path))
-        problems.extend(_check_references(spec, codebook))
-        specs.append(spec)
+        found = _check_references(spec, codebook)
+        problems.extend(found)
+        specs.append(spec if found or not codebook.not_asked else without_not_asked(spec, codebook))
     if problems:
         raise SurveyInputError(problems, title=f"{len(problems)} problem(s) in the table specifications:")
     return specs
+
+
+def without_not_asked(spec: TableSpec, codebook: Codebook) -> TableSpec:
+    """The spec as the wave's codebook lets it be made: the rows of items it did not ask left out of
+    the sections, and the indices (and model outcomes) of themes none of whose items it asked; an
+    item or index the table is built on (a crosstab's question, a group, a predictor) makes the
+    whole table not available."""
+    not_asked = codebook.not_asked
+    empty = {t for t in codebook.themes if not codebook.theme_items(t)}
+    raw, left = dict(spec.raw), []
+
+    def why(name: str) -> str:
+        return (f"{name} was not asked in this wave: {not_asked[name]}" if name in not_asked else
+                f"no item of theme {name} was asked in this wave")
+
+    if "sections" in raw:
+        sections = []
+        for section in raw["sections"]:
+            kept = [e for e in section["items"] if e["item"] not in not_asked]
+            left += [LeftOut(e["item"], section.get("label", ""), e["label"], None, why(e["item"]))
+                     for e in section["items"] if e["item"] in not_asked]
+            if kept:
+                sections.append({**section, "items": kept})
+        raw["sections"] = sections
+    as_rows = raw.get("layout") == "indices_as_rows"
+    for key in ("indices", "outcomes"):
+        if key in raw:
+            raw[key] = [e for e in raw[key] if e["theme"] not in empty]
+            left += [LeftOut(e["theme"], e.get("section", "") if as_rows and key == "indices" else None,
+                             e["label"] if as_rows and key == "indices" else None,
+                             None if as_rows and key == "indices" else e["label"], why(e["theme"]))
+                     for e in spec.raw[key] if e["theme"] in empty]
+    built_on = [spec.get("row_item"), spec.get("column_item"), *spec.population,
+                *(b.var for b in spec.groups), *(c.get("var") for c in spec.get("columns", [])),
+                *(v for c in spec.get("columns", []) for v in c.get("condition", {})),
+                *(p.get("var") for p in spec.get("predictors", []))]
+    needs = [name for name in dict.fromkeys(built_on) if name in not_asked]
+    needs += [p["index"] for p in spec.get("predictors", []) if p.get("index") in empty]
+    emptied = [key for key in ("sections", "indices", "outcomes") if key in spec.raw and not raw[key]]
+    if emptied:                                          # nothing of the table was asked
+        needs += [entry.name for entry in left if entry.name not in needs]
+    if not left and not needs:
+        return spec
+    return TableSpec(id=spec.id, kind=spec.kind, title=spec.title, raw=raw, source=spec.source,
+                     left_out=tuple(left), needs_not_asked=tuple(dict.fromkeys(needs)))
 
 
 def _check_references(spec: TableSpec, codebook: Codebook) -> list[Problem]:
@@ -221,8 +288,10 @@ def _check_references(spec: TableSpec, codebook: Codebook) -> list[Problem]:
     problems = []
 
     def need(kind: str, name: str | None, allowed: set[str]) -> None:
-        if name is not None and name not in allowed:
-            problems.append(Problem(f"unknown {kind} '{name}'", file=spec.source))
+        if name is not None and name not in allowed and (kind == "theme" or name not in codebook.not_asked):
+            hint = ("if this wave's questionnaire did not ask it, list it under `not_asked:` in the wave's "
+                    "codebook, with why" if kind in ("item", "variable") else None)
+            problems.append(Problem(f"unknown {kind} '{name}'", file=spec.source, hint=hint))
 
     for var in spec.population:
         need("variable", var, known_vars)
@@ -243,3 +312,19 @@ def _check_references(spec: TableSpec, codebook: Codebook) -> list[Problem]:
         need("variable", predictor.get("var"), known_vars)
         need("theme", predictor.get("index"), set(codebook.themes))
     return problems
+
+
+AVAILABILITY_COLUMNS = ["table", "status", "absent_questionnaires", "not_asked"]
+
+
+def availability(specs: list[TableSpec], absent: list[str], all_questionnaires: tuple[str, ...]) -> pd.DataFrame:
+    """Per table: `available`, or `not_available` (computed whole or not at all) when it describes a
+    questionnaire the wave declares absent or is built on an item its codebook did not ask; with the
+    items (or themes) it lacks: those it needs, or those of the rows and columns it leaves out."""
+    rows = []
+    for spec in specs:
+        missing = [q for q in spec.questionnaires(all_questionnaires) if q in absent]
+        lacking = " ".join(spec.needs_not_asked or dict.fromkeys(entry.name for entry in spec.left_out))
+        rows.append({"table": spec.id, "status": "not_available" if missing or spec.needs_not_asked else "available",
+                     "absent_questionnaires": " ".join(missing), "not_asked": lacking})
+    return pd.DataFrame(rows, columns=AVAILABILITY_COLUMNS)

@@ -433,17 +433,3 @@ def compute_all(specs: list[TableSpec], populations: Populations, codebook: Code
             futures = {i: pool.submit(compute, specs[i], populations, codebook, settings) for i in order}
             done = {i: future.result() for i, future in futures.items()}
     return [done[i] for i in range(len(specs))]
-
-
-AVAILABILITY_COLUMNS = ["table", "status", "absent_questionnaires"]
-
-
-def availability(specs: list[TableSpec], absent: list[str], all_questionnaires: tuple[str, ...]) -> pd.DataFrame:
-    """Per table: `available`, or `not_available` when it describes respondents of a questionnaire
-    the wave declares absent (`inputs.<questionnaire>: absent`); a table is computed whole or not at all."""
-    rows = []
-    for spec in specs:
-        missing = [q for q in spec.questionnaires(all_questionnaires) if q in absent]
-        rows.append({"table": spec.id, "status": "not_available" if missing else "available",
-                     "absent_questionnaires": " ".join(missing)})
-    return pd.DataFrame(rows, columns=AVAILABILITY_COLUMNS)

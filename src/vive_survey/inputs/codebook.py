@@ -72,6 +72,9 @@ class Codebook:
     themes: dict[str, Theme]
     items: tuple[Item, ...]
     source: str = "codebook"
+    # Items the table specifications list that this wave did not ask: id -> why (codebook key
+    # not_asked). Their rows are left out of the wave's tables, and said so.
+    not_asked: dict[str, str] = field(default_factory=dict)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -148,7 +151,8 @@ def parse_codebook(data: object, *, source: str = "codebook") -> Codebook:
         )
         for i in data["items"]
     )
-    codebook = Codebook(scales=scales, themes=themes, items=items, source=source)
+    codebook = Codebook(scales=scales, themes=themes, items=items, source=source,
+                        not_asked={str(k): str(v) for k, v in (data.get("not_asked") or {}).items()})
     _check_references(codebook)
     return codebook
 
@@ -214,6 +218,9 @@ def _check_references(cb: Codebook) -> None:
                     problems.append(Problem(
                         f"source column '{col}' is claimed by both '{owners[key]}' and '{item.id}' in {q}"))
                 owners.setdefault(key, item.id)
+    for item_id in sorted(set(cb.not_asked) & ids):
+        problems.append(Problem(f"not_asked: '{item_id}' is also an item of this codebook; an item is asked "
+                                "or not asked, not both"))
     if "respondent_id" not in ids:
         problems.append(Problem("items: the codebook needs an item 'respondent_id' (scale kind id)"))
     if problems:

@@ -57,6 +57,9 @@ WORDS_DA: dict[str, str] = {
     "not_available": "ikke tilgængelig for denne bølge",
     "not_available_note": ("Tabellen kan ikke beregnes for denne bølge: den har intet spørgeskema til "
                            "{questionnaires} (erklæret fraværende i konfigurationen)."),
+    "not_asked_note": "Ikke stillet i denne bølge, og derfor udeladt (kodebogens not_asked): {names}.",
+    "not_asked_table_note": ("Tabellen kan ikke beregnes for denne bølge: den bygger på {names}, som ikke blev "
+                             "stillet i denne bølge (kodebogens not_asked)."),
     "questionnaire_studerende": "studerende",
     "questionnaire_fagprofessionelle": "fagprofessionelle",
     "questionnaire_frivillige": "frivillige",

@@ -209,7 +209,9 @@ def build_grid(spec: TableSpec, cells: pd.DataFrame, language: str = "da", *, la
         stub_header=_stub_header(spec, has_subrows, labels, metadata, codebook),
         column_paths=paths, sections=grid_sections,
         notes=table_notes(spec, table, labels, metadata, n)
-        + ([labels.word("suppressed_note", k=min_cell_n)] if (table["flag"] == SUPPRESSED).any() else []),
+        + ([labels.word("suppressed_note", k=min_cell_n)] if (table["flag"] == SUPPRESSED).any() else [])
+        + ([labels.word("not_asked_note", names="; ".join(labels(entry.row or entry.column or entry.name)
+                                                          for entry in spec.left_out))] if spec.left_out else []),
         section_header=labels.word("section") if spec.kind == "likert_distribution" else "",
     )
 
@@ -232,10 +234,14 @@ def _model_section(spec: TableSpec, table: pd.DataFrame, columns: list[str], lab
 
 def unavailable_grid(spec: TableSpec, absent_questionnaires: list[str], labels: Labels,
                      metadata: dict | None = None) -> Grid:
-    """A table the wave cannot have (it declares a questionnaire the table needs absent): its
-    caption and title, and one line saying why, in every output format."""
-    names = ", ".join(labels.word(f"questionnaire_{q}") for q in absent_questionnaires)
-    text = labels.word("not_available_note", questionnaires=names)
+    """A table the wave cannot have (it declares a questionnaire the table needs absent, or did not
+    ask an item the table is built on): its caption and title, and one line saying why, in every
+    output format."""
+    if absent_questionnaires:
+        names = ", ".join(labels.word(f"questionnaire_{q}") for q in absent_questionnaires)
+        text = labels.word("not_available_note", questionnaires=names)
+    else:
+        text = labels.word("not_asked_table_note", names=", ".join(spec.needs_not_asked))
     row = BodyRow(labels=[], stub=[], cells=[Cell(text, cls="text")], cls="text")
     danish_title = str((metadata or {}).get("title") or spec.title)
     return Grid(id=spec.id, kind="unavailable", caption=labels.caption(spec.id),

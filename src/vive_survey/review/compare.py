@@ -87,9 +87,12 @@ def _regression_status(printed: str, value: float, p: float, flag: str) -> tuple
     return "mismatch", "regenerated " + " and ".join(parts)
 
 
-def not_available_reason(absent_questionnaires: str) -> str:
-    names = ", ".join(absent_questionnaires.split())
-    return f"not available for this wave: it has no {names} questionnaire (inputs: {names}: absent)"
+def not_available_reason(absent_questionnaires: str, not_asked: str = "") -> str:
+    if absent_questionnaires.strip():
+        names = ", ".join(absent_questionnaires.split())
+        return f"not available for this wave: it has no {names} questionnaire (inputs: {names}: absent)"
+    names = ", ".join(not_asked.split())
+    return f"not available for this wave: the table is built on {names}, which this wave did not ask (codebook not_asked)"
 
 
 def regenerated_text(stat: str, value: float, p: float, flag: str, decimals: int | None, printed: str,
@@ -103,15 +106,18 @@ def regenerated_text(stat: str, value: float, p: float, flag: str, decimals: int
 
 def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.DataFrame | None = None,
             availability: pd.DataFrame | None = None, formats: dict[str, TableFormat] | None = None,
-            limits: Callable[[dict], str] | None = None) -> pd.DataFrame:
+            limits: Callable[[dict], str] | None = None, left_out: dict[str, tuple] | None = None) -> pd.DataFrame:
     """One row per published cell (in report order), then the extra regenerated cells. A table that
-    `availability` marks not_available gives its published cells that status, with the reason.
+    `availability` marks not_available gives its published cells that status, with the reason, and
+    so do the rows and columns the wave's codebook did not ask (`left_out`: table id -> its spec's
+    LeftOut entries).
     `formats` (table id -> its spec's TableFormat) says how each table prints its cells. `limits`
     gives, for a mismatching cell (a dict of its KEY), the wave's known limit that explains it, or ""."""
     formats = formats or {}
     unavailable = {} if availability is None else {
-        row.table: not_available_reason(row.absent_questionnaires)
+        row.table: not_available_reason(row.absent_questionnaires, getattr(row, "not_asked", ""))
         for row in availability.itertuples(index=False) if row.status == "not_available"}
+    left_out = left_out or {}
     # A dict, not .loc: a thousand label lookups on a MultiIndex cost more than the whole rest.
     regen = dict(zip(map(tuple, regenerated[KEY].to_numpy()),
                      zip(regenerated["value"], regenerated["base_n"], regenerated["flag"])))
@@ -150,6 +156,10 @@ def compare(published: pd.DataFrame, regenerated: pd.DataFrame, findings: pd.Dat
             status, reason = "unattainable", unattainable[key]
         if cell.table in unavailable:
             status, reason = "not_available", unavailable[cell.table]
+        elif cell.table in left_out:
+            gone = next((e for e in left_out[cell.table] if e.covers(cell.section, cell.row, cell.column)), None)
+            if gone is not None:
+                status, reason = "not_available", gone.reason
         codes, strength, explained = on_cell.get(key, ("", "", ""))
         limit = ""
         if status == "mismatch":
