@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import copy_project
+from conftest import ROOT, copy_project
 
 pytestmark = pytest.mark.workflow
 
@@ -245,3 +245,17 @@ def test_a_config_file_that_is_a_template_is_refused_by_the_workflow(project):
     assert run.returncode != 0
     assert "template.yaml: __use_yte__: a wave's config is data, not a template" in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_every_rule_declares_threads_and_resources_for_a_scheduler():
+    """A cluster scheduler needs each job's threads, memory and time before it starts (#17)."""
+    rule_files = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
+    blocks = {}
+    for path in rule_files:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)*)", text, re.M):
+            blocks[match.group(1)] = match.group(2)
+    assert {"clean", "tables", "report", "diff", "compare", "wave_settings"} <= set(blocks)
+    lacking = {name: [key for key in ("threads:", "mem_mb=", "runtime=") if key not in body]
+               for name, body in blocks.items() if name != "all"}
+    assert {name: keys for name, keys in lacking.items() if keys} == {}

@@ -79,7 +79,7 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     (aggregates only), the full OLS estimates in wide form, which tables the wave can have
     (`availability.csv`: a table needing an absent questionnaire or a not-asked item has no cells),
     and disclosure control's decisions (`disclosure_out`: which groups are hidden, by variable and
-    value, for the cleaning summary to hide them too)."""
+    value, for the cleaning summary to hide them too). settings["threads"]: the job's threads (default 2)."""
     from vive_survey.analysis import tables
     from vive_survey.analysis.cells import context_frame, frame, write_cells
     from vive_survey.inputs.config import QUESTIONNAIRES
@@ -97,7 +97,8 @@ def compute_tables(data_path: str | Path, codebook_path: str | Path, specs_dir: 
     min_cell_n = settings.get("disclosure", {}).get("min_cell_n", 0)
     ledger = GroupLedger(len(data)) if min_cell_n else None
     populations = tables.Populations(data, ledger)
-    computed = [c for table in tables.compute_all(specs, populations, codebook, settings) for c in table]
+    computed = [c for table in tables.compute_all(specs, populations, codebook, settings,
+                                                  threads=int(settings.get("threads", 2))) for c in table]
     crosstab_items = [{s["row_item"], s["column_item"]} for s in specs if s.kind == "crosstab"]
     crosstab_shares = [s.id for s in specs if s.kind == "share_table"
                        and {v for c in s["columns"] for v in c.get("condition", {})} in crosstab_items]
@@ -245,22 +246,6 @@ def diff(published: str | Path | list, cells_path: str | Path, codebook_path: st
     return result
 
 
-def write_wave_settings(config: dict, out: str | Path) -> None:
-    """A wave's complete settings as YAML (results/<wave>/config.yaml): what its report hashes."""
-    from vive_survey.inputs.config import settings_yaml
-
-    with atomic_path(out) as tmp:
-        tmp.write_text(settings_yaml(config), encoding="utf-8")
-
-
-def write_config_sources(settings: list[dict], out: str | Path) -> None:
-    """The file, --config or default that gave each setting (results/<wave>/config_sources.csv): the
-    run's record, which names the config files a wave's report leaves out."""
-    from vive_survey.inputs.config import config_sources_rows
-
-    write_csv(pd.DataFrame(config_sources_rows(settings), columns=["setting", "source"]), out)
-
-
 def read_availability(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
@@ -317,9 +302,9 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     data is, said at the top of every output; absent for real data), labels (the English label map,
     default data/labels_en.yaml beside the codebook), min_cell_n (the footnote of suppressed cells),
     figure_cache (a directory of figures drawn by earlier runs, reused when their content is
-    unchanged; see figures.FigureCache) and config_settings (config.resolve_config: every setting
-    with the file it came from). `config_path` is a path or a list of paths (every config file of
-    the run), each given with its SHA-256 in the provenance. `availability_path`
+    unchanged; see figures.FigureCache) and config_settings (every setting with its source, as
+    config.report_settings gives them). `config_path` is the wave's settings file
+    (results/<wave>/config.yaml) or a list of files, each given with its SHA-256. `availability_path`
     (tables/availability.csv) names the tables the wave cannot have: each is shown with the reason.
     `specs` and `published` are the folders of the table specifications and the published tables,
     or the lists of their files. The cleaning log (results/<wave>/clean/cleaning_log.json) is

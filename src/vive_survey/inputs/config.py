@@ -7,6 +7,8 @@ a bad config fails identically everywhere: one message per violation, naming the
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import re
 from importlib import resources
 from pathlib import Path
@@ -16,6 +18,8 @@ import jsonschema
 import yaml
 
 from vive_survey.errors import Problem, SurveyInputError, cut_text, not_a_file
+from vive_survey.files import atomic_path
+from vive_survey.safe_text import neutralise
 from vive_survey.yamlfile import read_yaml
 
 QUESTIONNAIRES = ("studerende", "fagprofessionelle", "frivillige")
@@ -257,6 +261,22 @@ def settings_yaml(config: dict) -> str:
     header = (f"# The complete settings of wave {config['wave']}, defaults included, as the pipeline resolved them.\n"
               "# Written by the workflow; the report's manifest.json gives its SHA-256.\n")
     return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+
+
+def write_wave_settings(config: dict, out: str | Path) -> None:
+    """results/<wave>/config.yaml: the wave's complete settings (`settings_yaml`), which its report hashes."""
+    with atomic_path(out) as tmp:
+        tmp.write_text(settings_yaml(config), encoding="utf-8")
+
+
+def write_config_sources(settings: list[dict], out: str | Path) -> None:
+    """results/<wave>/config_sources.csv: the file, --config or default that gave each setting (the
+    run's record, which names the config files a wave's report leaves out); text safe for a spreadsheet."""
+    rows = [("setting", "source")] + [(row["setting"], row["source"]) for row in config_sources_rows(settings)]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([[neutralise(str(v)) for v in row] for row in rows])
+    with atomic_path(out) as tmp:
+        tmp.write_text(text.getvalue(), encoding="utf-8")
 
 
 def defaulted_wave_keys(settings: list[dict]) -> str:
