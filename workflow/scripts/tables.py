@@ -6,7 +6,8 @@ run_step(
         snakemake.input.data,
         snakemake.input.codebook,
         snakemake.input.specs,
-        snakemake.params.settings,
+        # The threads Snakemake gave the job (the rule's `threads`, or --set-threads).
+        {**snakemake.params.settings, "threads": snakemake.threads},
         cells_out=snakemake.output.cells,
         models_out=snakemake.output.models,
         availability_out=snakemake.output.availability,

@@ -64,8 +64,8 @@ WORDS_DA: dict[str, str] = {
     "questionnaire_fagprofessionelle": "fagprofessionelle",
     "questionnaire_frivillige": "frivillige",
     "settings": "Indstillinger",
-    "settings_intro": ("Hver indstilling i kørslen og den fil, den kom fra ('default': standardværdien i "
-                       "docs/config.md)."),
+    "settings_intro": ("Hver indstilling for bølgen, og hvor den kom fra: en konfigurationsfil ('config'), "
+                       "kommandolinjen ('--config') eller standardværdien ('default', se docs/config.md)."),
     "setting": "Indstilling",
     "source": "Kilde",
     "qualitative": "transkriberet, ikke beregnet",
