@@ -152,6 +152,9 @@ def test_waves_share_the_analysis_and_keep_their_own_keys():
      "waves.syn-a: disclosure belong to the analysis, which the waves share"),
     (lambda c: c.update(wave="x"), "wave: give one wave with `wave` and `inputs`, or several under `waves:`"),
     (lambda c: c["waves"].update({"bad id": {"inputs": synthetic_inputs("x")}}), "is not a valid wave id"),
+    # The comparisons' folder and its separator: reports/compare/a--b--c/ would have two readings.
+    (lambda c: c["waves"].update({"syn--c": {"inputs": synthetic_inputs("x")}}), "'syn--c' is not a valid wave id"),
+    (lambda c: c["waves"].update({"compare": {"inputs": synthetic_inputs("x")}}), "not 'compare' and no '--'"),
 ])
 def test_a_mistake_in_the_waves_is_named(change, message):
     config = waves_config()

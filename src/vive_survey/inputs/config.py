@@ -110,7 +110,8 @@ def validate_config(config: dict, *, source: str = "config") -> dict:
             message += f"; allowed keys: {', '.join(allowed)}"
         if error.validator in ("pattern", "not") and list(error.absolute_path) == ["wave"]:
             message = (f"{error.instance!r} is not a valid wave id: use 1-64 letters, digits, '-' or '_' "
-                       "(it becomes part of output paths)")
+                       "(it becomes part of output paths), not 'compare' and no '--' (reports/compare/<base>--<wave>/ "
+                       "holds the comparisons of waves)")
         if error.validator == "oneOf" and error.absolute_path and error.absolute_path[0] == "inputs":
             message = ("must be a file path, a mapping with 'path' and optional 'encoding', 'delimiter', "
                        f"'sheet', 'header_rows', or `absent` (this wave has no such questionnaire); got {error.instance!r}")
