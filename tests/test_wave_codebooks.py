@@ -13,7 +13,7 @@ import yaml
 
 from vive_survey.analysis.spec import availability, load_specs
 from vive_survey.errors import SurveyInputError
-from vive_survey.inputs.codebook import load_codebook, parse_codebook
+from vive_survey.inputs.codebook import load_codebook, parse_codebook, reworded_items
 from vive_survey.inputs.config import QUESTIONNAIRES
 
 from conftest import CODEBOOK_PATH, ROOT, copy_project
@@ -24,6 +24,8 @@ DROPPED_ITEM_LABEL = "Vi er ofte i konkurrence med hinanden"
 CROSSTAB_ITEM = "frv_ansvar"                            # the column question of Tabel 4.13
 DROPPED_THEME = "identitet"                             # every item of the theme: its index goes
 WHY = "taget ud af spørgeskemaet i 2023"
+REWORDED_ITEM, REWORDED_LABEL = "eks_fordele", "Der er store fordele ved at arbejde sammen"    # 4.4, index Værdi
+REWORDED_TEXT = "Vi har store fordele af at arbejde sammen"
 
 
 def codebook_2023() -> dict:
@@ -32,6 +34,9 @@ def codebook_2023() -> dict:
     gone = {DROPPED_ITEM, CROSSTAB_ITEM} | {i["id"] for i in data["items"] if i.get("theme") == DROPPED_THEME}
     data["items"] = [i for i in data["items"] if i["id"] not in gone]
     data["not_asked"] = {item: WHY for item in sorted(gone)}
+    for item in data["items"]:
+        if item["id"] == REWORDED_ITEM:
+            item["text"] = REWORDED_TEXT
     return data
 
 
@@ -59,6 +64,16 @@ def test_a_not_asked_item_leaves_its_rows_out_and_a_table_built_on_it_is_not_ava
     # The bundled codebook declares nothing: the specs are as written.
     bundled = specs_for(load_codebook(CODEBOOK_PATH))
     assert all(not s.left_out and not s.needs_not_asked for s in bundled.values())
+
+
+def test_a_reworded_question_is_found_by_its_text_spacing_aside():
+    bundled = load_codebook(CODEBOOK_PATH)
+    later = parse_codebook(codebook_2023(), source="codebook-2023.yaml")
+    assert reworded_items(bundled, later) == {REWORDED_ITEM: (REWORDED_LABEL, REWORDED_TEXT)}
+    assert reworded_items(bundled, bundled) == {}
+    data = yaml.safe_load(CODEBOOK_PATH.read_text(encoding="utf-8"))
+    data["items"][1]["text"] = "  " + data["items"][1]["text"].replace(" ", "  ") + "\n"
+    assert reworded_items(bundled, parse_codebook(data)) == {}
 
 
 def test_an_item_neither_in_the_codebook_nor_declared_not_asked_is_an_error_that_says_how():
@@ -104,6 +119,7 @@ def test_a_wave_whose_codebook_did_not_ask_items_runs_says_so_and_is_compared(tm
     page = (reports / "index.html").read_text(encoding="utf-8")
     assert f"Ikke stillet i denne bølge, og derfor udeladt (kodebogens not_asked): {DROPPED_ITEM_LABEL}." in page
     assert f"den bygger på {CROSSTAB_ITEM}, som ikke blev stillet" in page
+    assert f"spørgsmålet lød her): {REWORDED_LABEL}: «{REWORDED_TEXT}»." in page
 
     # The diff: every published cell of what was not asked is not_available, with the codebook's why.
     diff = pd.read_csv(reports / "diff/cells.csv", dtype=str, keep_default_na=False)
@@ -126,6 +142,17 @@ def test_a_wave_whose_codebook_did_not_ask_items_runs_says_so_and_is_compared(tm
     index = compared[(compared["table"] == "4.8") & (compared["row"] == "Fællesskab") & (compared["stat"] == "mean")]
     assert len(index) and set(index["status"]) == {"not_tested"} and index["note"].str.contains(DROPPED_ITEM).all()
     assert set(compared.loc[compared["table"] == "4.13", "status"]) == {"only_base"}
+    # A reworded question is compared and tested, and says so; so does an index with it among its items.
+    reworded = compared[(compared["table"] == "4.4") & (compared["row"] == REWORDED_LABEL) & (compared["stat"] == "pct")
+                        & (compared["column"] != "Total")]
+    assert len(reworded) and set(reworded["status"]) == {"compared"} and (reworded["p"] != "").all()
+    assert reworded["note"].str.contains(f"reworded between the waves: base '{REWORDED_LABEL}', "
+                                         f"wave '{REWORDED_TEXT}'", regex=False).all()
+    value = compared[(compared["table"] == "4.8") & (compared["row"] == "Værdi") & (compared["stat"] == "mean")]
+    assert len(value) and set(value["status"]) == {"compared"} and (value["test"] == "welch_t").all()
+    assert value["note"].str.endswith(f"item(s) of the index reworded between the waves: {REWORDED_ITEM}").all()
+    fællesskab = compared[(compared["table"] == "4.8") & (compared["row"] == "Fællesskab")]
+    assert not fællesskab["note"].str.contains("reworded").any()
     # The bundled wave itself is untouched by the other wave's codebook: its diff has no not_available.
     bundled = pd.read_csv(project / "reports" / BUNDLED["wave"] / "diff/cells.csv", dtype=str, keep_default_na=False)
     assert "not_available" not in set(bundled["status"])

@@ -291,7 +291,7 @@ def reconstruct_wave(published: str | Path | list, specs: str | Path | list, cod
 
 def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published, qualitative_path,
                   config_path, settings: dict, out_dir, availability_path=None,
-                  disclosure_path=None) -> list[Path]:
+                  disclosure_path=None, reference_codebook_path=None) -> list[Path]:
     """Write the rendered reports of a wave under `out_dir` (reports/<wave>/); returns the paths:
     index.html (self-contained: every table in report order with the three qualitative tables, a
     table of contents, the cleaning summary, the provenance and the figures inline), tables/<id>.md
@@ -309,9 +309,11 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
     `specs` and `published` are the folders of the table specifications and the published tables,
     or the lists of their files. The cleaning log (results/<wave>/clean/cleaning_log.json) is
     published as cleaning_log.json with its group counts under disclosure control, following the
-    groups the tables hid (`disclosure_path`, written by `compute_tables`)."""
+    groups the tables hid (`disclosure_path`, written by `compute_tables`). A question the wave's
+    codebook words otherwise than `reference_codebook_path` (published_codebook) is noted under its table."""
     from vive_survey.analysis.cells import read_cells
     from vive_survey.analysis.disclosure.summary import protect_cleaning_log
+    from vive_survey.inputs.codebook import reworded_items
     from vive_survey.analysis.spec import load_specs
     from vive_survey.render.cleaning import cleaning_context
     from vive_survey.render.figures import FigureDrawing
@@ -348,8 +350,9 @@ def build_reports(cells_path, specs, codebook_path, cleaning_log_path, published
         raise SurveyInputError(Problem(f"no cells for table(s) {', '.join(missing)}", file=str(cells_path),
                                        hint="rerun the tables step"))
     data_note = settings.get("data_note") or ""
+    reworded = reworded_items(load_codebook(reference_codebook_path), codebook) if reference_codebook_path else {}
     grids, all_grids = report_grids(specs, cells, labels, absent=absent, metadata=metadata, qualitative=qualitative,
-                                    codebook=codebook, min_cell_n=min_cell_n, data_note=data_note)
+                                    codebook=codebook, min_cell_n=min_cell_n, data_note=data_note, reworded=reworded)
     config_paths = [config_path] if isinstance(config_path, (str, Path)) else list(config_path)
     provenance = provenance_rows(log, config_paths, codebook_path, cells_path, qualitative_path, language,
                                  labels_path, labels)
@@ -397,6 +400,7 @@ def compare_wave_reports(base_reports: str | Path, wave_reports: str | Path, spe
     multiple_testing (None or 'fdr_bh')."""
     from vive_survey.analysis.cells import read_cells
     from vive_survey.analysis.spec import load_specs
+    from vive_survey.inputs.codebook import reworded_items
     from vive_survey.render.compare_page import write_comparison_reports
     from vive_survey.review.waves import compare_waves, index_items
 
@@ -415,7 +419,8 @@ def compare_wave_reports(base_reports: str | Path, wave_reports: str | Path, spe
                              min_expected=float(settings["crosstab"]["min_expected"]),
                              multiple_testing={"none": None}.get(settings.get("multiple_testing"),
                                                                  settings.get("multiple_testing")),
-                             base_items=index_items(codebooks[0]), wave_items=index_items(codebooks[1]))
+                             base_items=index_items(codebooks[0]), wave_items=index_items(codebooks[1]),
+                             reworded=reworded_items(codebooks[0], codebooks[1]))
     names = [base_reports.name, wave_reports.name]
     write_csv(compared, out_dir / "cells.csv")
     write_comparison_reports(compared, loaded, names[0], names[1], out_dir,

@@ -20,6 +20,8 @@ rule report:
         disclosure=DISCLOSURE_DECISIONS,
         specs=TABLE_SPECS,
         codebook=lambda wc: wave_config(wc)["codebook"],
+        # The codebook the tables' labels come from: a question worded otherwise is noted.
+        reference_codebook=config["published_codebook"],
         published=PUBLISHED_FILES,
         qualitative="data/published/qualitative.yaml",
         labels="data/labels_en.yaml",

@@ -16,6 +16,7 @@ run_step(
         Path(snakemake.output.html).parent,
         availability_path=snakemake.input.availability,
         disclosure_path=snakemake.input.disclosure,
+        reference_codebook_path=snakemake.input.reference_codebook,
     ),
     log_file=snakemake.log[0],
 )

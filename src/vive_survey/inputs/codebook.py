@@ -99,6 +99,14 @@ class Codebook:
         return [i for i in self.items if self.scales[i.scale].kind == "ordinal"]
 
 
+def reworded_items(reference: Codebook, other: Codebook) -> dict[str, tuple[str, str]]:
+    """Items both codebooks ask whose question text differs (spacing aside): id -> (the reference's
+    text, the other's). A reworded question is compared and printed, but never silently."""
+    texts = {item.id: " ".join(item.text.split()) for item in reference.items}
+    return {item.id: (texts[item.id], " ".join(item.text.split())) for item in other.items
+            if item.id in texts and texts[item.id] != " ".join(item.text.split())}
+
+
 def _schema() -> dict:
     text = resources.files("vive_survey").joinpath("schemas/codebook.schema.yaml").read_text("utf-8")
     return yaml.safe_load(text)

@@ -60,6 +60,7 @@ WORDS_DA: dict[str, str] = {
     "not_asked_note": "Ikke stillet i denne bølge, og derfor udeladt (kodebogens not_asked): {names}.",
     "not_asked_table_note": ("Tabellen kan ikke beregnes for denne bølge: den bygger på {names}, som ikke blev "
                              "stillet i denne bølge (kodebogens not_asked)."),
+    "reworded_note": "Omformuleret i denne bølge (rækken har rapportens ordlyd; spørgsmålet lød her): {rows}.",
     "questionnaire_studerende": "studerende",
     "questionnaire_fagprofessionelle": "fagprofessionelle",
     "questionnaire_frivillige": "frivillige",

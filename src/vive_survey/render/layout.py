@@ -261,15 +261,22 @@ def report_order_key(table_id: str) -> tuple:
 
 def report_grids(specs: list[TableSpec], cells: pd.DataFrame, labels: Labels, *, absent: dict[str, list[str]],
                  metadata: dict, qualitative: list[dict], codebook=None, min_cell_n: int = 0,
-                 data_note: str = "") -> tuple[list[Grid], list[Grid]]:
+                 data_note: str = "", reworded: dict | None = None) -> tuple[list[Grid], list[Grid]]:
     """(the specified tables' grids in spec order, every grid of the report in report order): a
     table the wave cannot have (`absent`: id -> absent questionnaires) says so; the transcribed
     qualitative tables join the report. `data_note` (config `data_note`, Danish, translated by the
-    label map) says what the wave's data is: every grid carries it, so that each output says it."""
+    label map) says what the wave's data is: every grid carries it, so that each output says it.
+    `reworded` (codebook.reworded_items: id -> (the text the labels come from, the wave's)) adds a
+    note under a table with a reworded question, giving the wording the wave asked."""
     grids = [unavailable_grid(spec, absent[spec.id], labels, metadata.get(spec.id)) if spec.id in absent else
              build_grid(spec, cells, labels.language, labels=labels, metadata=metadata.get(spec.id),
                         codebook=codebook, min_cell_n=min_cell_n)
              for spec in specs]
+    for spec, grid in zip(specs, grids):
+        asked = [f"{labels(e['label'])}: «{reworded[e['item']][1]}»" for part in spec.get("sections", [])
+                 for e in part["items"] if e["item"] in (reworded or {}) and spec.id not in absent]
+        if asked:
+            grid.notes.append(labels.word("reworded_note", rows="; ".join(asked)))
     quantitative_ids = {g.id for g in grids}
     all_grids = grids + [qualitative_grid(t, labels) for t in qualitative if str(t["id"]) not in quantitative_ids]
     all_grids.sort(key=lambda g: report_order_key(g.id))

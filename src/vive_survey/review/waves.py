@@ -47,6 +47,9 @@ Conventions
   (`base_items` / `wave_items`, theme -> item ids, see `index_items`): index_summary cells of the
   index, and the coefficients of an OLS model whose outcome it is or of the predictor it is; the
   note names the items that differ. `compared` otherwise.
+- A reworded question (the same item id, another text in the wave's codebook) is compared and
+  tested like any other, and its cells' note says so with both wordings, as do the cells of an
+  index that has it among its items: a change may then be the wording's.
 - Deterministic: the same inputs and seed give identical output.
 """
 
@@ -61,6 +64,7 @@ import pandas as pd
 from vive_survey.analysis.cells import CELL_COLUMNS, KEY
 from vive_survey.analysis.spec import TableSpec, table_sort_key
 from vive_survey.analysis.tables import TOTAL
+from vive_survey.errors import cut_text
 from vive_survey.inputs.codebook import Codebook
 from vive_survey.review.wave_tests import (Tests, coefficient_tests, distribution_test, mean_tests, share_tests,
                                            whole_counts)
@@ -81,9 +85,11 @@ def index_items(codebook: Codebook) -> dict[str, tuple[str, ...]]:
 def compare_waves(base_cells: pd.DataFrame, wave_cells: pd.DataFrame, specs: Iterable[TableSpec] | Mapping,
                   *, seed: int, permutation_resamples: int = 10000, min_expected: float = 5,
                   multiple_testing: str | None = None, base_items: Mapping | None = None,
-                  wave_items: Mapping | None = None) -> pd.DataFrame:
+                  wave_items: Mapping | None = None, reworded: Mapping | None = None) -> pd.DataFrame:
     """One row per cell of either wave, with the change from BASE to WAVE and its test (module
-    docstring: the conventions)."""
+    docstring: the conventions). `reworded` (codebook.reworded_items of the two waves' codebooks:
+    item id -> (base text, wave text)) adds a note to the cells of a reworded item, and of an index
+    with one among its items (`base_items` / `wave_items`); they are still tested."""
     if multiple_testing not in (None, "fdr_bh"):
         raise ValueError(f"multiple_testing must be None or 'fdr_bh', got {multiple_testing!r}")
     if (base_items is None) != (wave_items is None):
@@ -114,8 +120,33 @@ def compare_waves(base_cells: pd.DataFrame, wave_cells: pd.DataFrame, specs: Ite
     out["p_adjusted"] = _adjust(m["table"].to_numpy(), group, tests.p) if multiple_testing else np.nan
     used = out["p_adjusted"].to_numpy(dtype=float) if multiple_testing else tests.p
     out["mark"] = np.select([used < 0.01, used < 0.05, used < 0.10], ["**", "*", "†"], default="")
-    out["status"], out["note"] = status, tests.note
+    out["status"], out["note"] = status, _with_rewording(m, specs, reworded or {}, base_items or {},
+                                                         wave_items or {}, tests.note)
     return out[COMPARE_COLUMNS].reset_index(drop=True)
+
+
+def _with_rewording(m: pd.DataFrame, specs: dict[str, TableSpec], reworded: Mapping, base_items: Mapping,
+                    wave_items: Mapping, note: np.ndarray) -> np.ndarray:
+    """The notes, each cell of a reworded item (or of an index with one) saying so after its own note."""
+    if not reworded:
+        return note
+    extra = np.full(len(m), "", dtype=object)
+    table, section, row, column = (m[k].to_numpy() for k in ("table", "section", "row", "column"))
+    for table_id, spec in specs.items():
+        for part in spec.get("sections", []) if spec.kind == "likert_distribution" else []:
+            for entry in part["items"]:
+                if entry["item"] in reworded:
+                    old, new = (cut_text(text, 120) for text in reworded[entry["item"]])
+                    at = (table == table_id) & (section == part.get("label", "")) & (row == entry["label"])
+                    extra[at] = f"reworded between the waves: base '{old}', wave '{new}'"
+        if spec.kind == "index_summary":
+            axis = row if spec.get("layout") == "indices_as_rows" else column
+            for index in spec["indices"]:
+                items = sorted(set(base_items.get(index["theme"], ())) | set(wave_items.get(index["theme"], ())))
+                if changed := [i for i in items if i in reworded]:
+                    extra[(table == table_id) & (axis == index["label"])] = (
+                        f"item(s) of the index reworded between the waves: {', '.join(changed)}")
+    return np.where(extra == "", note, np.where(note == "", extra, note + "; " + extra))
 
 
 # -------------------------------------------------------------------------------------- pairing
