@@ -6,7 +6,6 @@
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/recovery.smk"
-include: "workflow/rules/settings.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/diff.smk"
@@ -18,14 +17,7 @@ include: "workflow/rules/reconstruct.smk"
 rule all:
     input:
         expand(
-            [
-                CLEAN_DATA,
-                CONFIG_SOURCES,
-                PUBLISHED_CLEANING_LOG,
-                TABLE_CELLS,
-                DIFF_CELLS,
-                REPORT_HTML,
-            ],
+            [CLEAN_DATA, PUBLISHED_CLEANING_LOG, TABLE_CELLS, DIFF_CELLS, REPORT_HTML],
             wave=WAVE_IDS,
         ),
         expand(STRICT_DIFF_PASSED, wave=WAVE_IDS) if config["strict_diff"] else [],

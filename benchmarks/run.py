@@ -192,8 +192,7 @@ def orchestration_floor(work: Path, repeat: int) -> dict:
 
     The graph is the real one (`snakemake --rulegraph`): the same rules and dependencies. Each job
     starts Python as Snakemake's `script:` does and runs only the import statements of its adapter
-    (workflow/scripts/<rule>.py), then writes an empty output; a rule without an adapter (a `run:`
-    rule of the workflow's own process) writes it in the workflow's process. No job reads or writes data, so this
+    (workflow/scripts/<rule>.py), then writes an empty output. No job reads or writes data, so this
     is a lower bound of any run of the pipeline, whatever the size of the wave."""
     import ast
 
@@ -207,16 +206,12 @@ def orchestration_floor(work: Path, repeat: int) -> dict:
     work.mkdir(parents=True)
     rules = [f"rule all:\n    input: {sorted(f'done/{p}' for p in parents['all'])!r}\n"]
     for rule in sorted(parents.keys() - {"all"}):
-        head = f"rule {rule}:\n    input: {sorted(f'done/{p}' for p in parents[rule])!r}\n    output: 'done/{rule}'\n"
-        script = PROJECT / "workflow" / "scripts" / f"{rule}.py"
-        if not script.is_file():        # a `run:` rule of the workflow's own process (localrules)
-            rules.append(f"localrules: {rule}\n\n{head}    run:\n        open(output[0], 'w').close()\n")
-            continue
-        adapter = ast.parse(script.read_text(encoding="utf-8"))
+        adapter = ast.parse((PROJECT / "workflow" / "scripts" / f"{rule}.py").read_text(encoding="utf-8"))
         imports = [ast.unparse(node) for node in adapter.body if isinstance(node, (ast.Import, ast.ImportFrom))]
         (work / f"{rule}.py").write_text("\n".join(imports + ['open(snakemake.output[0], "w").close()']) + "\n",
                                          encoding="utf-8")
-        rules.append(f"{head}    script: '{rule}.py'\n")
+        rules.append(f"rule {rule}:\n    input: {sorted(f'done/{p}' for p in parents[rule])!r}\n"
+                     f"    output: 'done/{rule}'\n    script: '{rule}.py'\n")
     (work / "Snakefile").write_text("\n".join(rules), encoding="utf-8")
     # And the least any Snakemake run can cost: one job that imports nothing (a one-process pipeline).
     (work / "nothing.py").write_text('open(snakemake.output[0], "w").close()\n', encoding="utf-8")

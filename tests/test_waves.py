@@ -119,14 +119,26 @@ def test_three_waves_in_one_run_equal_their_single_wave_runs_and_are_compared(tm
                                          encoding="utf-8")
     planned = planned_outputs(together, "--configfile", "waves.yaml")
     assert planned and all("syn-c" in outputs for outputs in planned), planned
-    # The same run under another file name: only the record of the sources is rewritten.
+    # The same run under another file name: only the report steps rerun, to rewrite the record of
+    # the sources (results/<wave>/config_sources.csv), with the comparisons after them; no table is
+    # computed again and the reports keep their bytes.
     (together / "waves.yaml").rename(together / "runs.yaml")
     config["waves"].pop("syn-c")
     config["compare"].pop()
     (together / "runs.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                         encoding="utf-8")
+    before = {w: (together / "reports" / w / "manifest.json").read_bytes() for w in ("syn-a", "syn-b")}
     planned = planned_outputs(together, "--configfile", "runs.yaml")
-    assert sorted(planned) == sorted(f"results/{w}/config_sources.csv" for w in (BUNDLED["wave"], "syn-a", "syn-b"))
+    assert sorted(re.findall(r"results/([\w-]+)/config_sources\.csv", " ".join(planned))) == sorted(
+        [BUNDLED["wave"], "syn-a", "syn-b"])
+    # The three report jobs, then the two comparisons that read their files; no cleaning, tables or diff.
+    assert len(planned) == 5 and all(outputs.startswith("reports/") and "index.html" in outputs
+                                     and "/tables/cells.csv" not in outputs and "/diff/" not in outputs
+                                     for outputs in planned)
+    assert sum(outputs.startswith("reports/compare/") for outputs in planned) == 2
+    snakemake(together, "--configfile", "runs.yaml")
+    assert "reference_year,runs.yaml" in (together / "results/syn-b/config_sources.csv").read_text(encoding="utf-8")
+    assert before == {w: (together / "reports" / w / "manifest.json").read_bytes() for w in ("syn-a", "syn-b")}
 
 
 def test_waves_share_the_analysis_and_keep_their_own_keys():

@@ -12,10 +12,11 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-if TYPE_CHECKING:               # imported by the functions that write frames: the workflow's own
-    import pandas as pd         # small writes (config.write_wave_settings) need no pandas
+import pandas as pd
+
+from vive_survey.safe_text import neutralise_frame
 
 
 @contextmanager
@@ -46,8 +47,6 @@ def write_parquet(frame: pd.DataFrame, target: str | Path) -> None:
 
 
 def write_csv(frame: pd.DataFrame, target: str | Path) -> None:
-    from vive_survey.safe_text import neutralise_frame
-
     """CSV, UTF-8, with text that a spreadsheet could run as a formula neutralised."""
     with atomic_path(target) as tmp:
         neutralise_frame(frame).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")

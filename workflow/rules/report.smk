@@ -26,7 +26,6 @@ rule report:
         qualitative="data/published/qualitative.yaml",
         labels="data/labels_en.yaml",
         templates=REPORT_TEMPLATES,
-        settings=WAVE_SETTINGS,
     output:
         html=f"{REPORTS}/index.html",
         xlsx=f"{REPORTS}/tables.xlsx",
@@ -39,6 +38,11 @@ rule report:
             f"{REPORTS}/tables/{{id}}.tex", id=REPORT_TABLE_IDS, allow_missing=True
         ),
         figures=directory(f"{REPORTS}/figures"),
+        # The wave's complete settings, which the provenance hashes, and the file each came from
+        # (the run's record, which the report does not print): written here, not by jobs of their
+        # own, which would cost more to schedule than to run.
+        settings=WAVE_SETTINGS,
+        sources=CONFIG_SOURCES,
     log:
         f"{RESULTS}/logs/report.log",
     benchmark:
@@ -61,5 +65,7 @@ rule report:
             # Sources by kind, not file: the report is the same whichever file gave the wave.
             "config_settings": report_settings(WAVES.settings[wc.wave]),
         },
+        wave_config=wave_config,
+        config_sources=lambda wc: WAVES.settings[wc.wave],
     script:
         "../scripts/report.py"
