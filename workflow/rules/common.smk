@@ -57,8 +57,8 @@ def scaled(base, per_input_mb):
     """A resource that grows with the job's input (MB of the raw exports for cleaning, of the
     cleaned data for the tables): for a cluster scheduler, which needs it before the job starts.
     Measured with benchmarks/run.py at 1,000,000 respondents: cleaning peaks at 1.16 GB for 106 MB
-    of exports (scaled(500, 8): 1.35 GB), the tables step at 1.26 GB for 17.6 MB of cleaned
-    Parquet (scaled(800, 40): 1.50 GB)."""
+    of exports (scaled(500, 8): 1.35 GB), the tables step at 1.31 to 1.51 GB, as its two threads
+    interleave, for 17.6 MB of cleaned Parquet (scaled(800, 50): 1.68 GB)."""
     return lambda wildcards, input: int(base + per_input_mb * input.size_mb)
 
 

@@ -16,7 +16,7 @@ rule tables:
         SOFTWARE
     threads: 2
     resources:
-        mem_mb=scaled(800, 40),
+        mem_mb=scaled(800, 50),
         runtime=scaled(5, 0.1),
     params:
         settings=lambda wc: {
