@@ -255,7 +255,7 @@ def test_every_rule_declares_threads_and_resources_for_a_scheduler():
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)*)", text, re.M):
             blocks[match.group(1)] = match.group(2)
-    assert {"clean", "tables", "report", "diff", "compare", "wave_settings"} <= set(blocks)
+    assert {"clean", "tables", "report", "diff", "compare", "audit", "check_diff"} <= set(blocks)
     lacking = {name: [key for key in ("threads:", "mem_mb=", "runtime=") if key not in body]
                for name, body in blocks.items() if name != "all"}
     assert {name: keys for name, keys in lacking.items() if keys} == {}
