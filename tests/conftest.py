@@ -124,6 +124,19 @@ def codebook():
     return load_codebook(CODEBOOK_PATH)
 
 
+@pytest.fixture(scope="session")
+def published_audit():
+    """The published tables, their metadata, the bundled codebook and the audit's findings on them:
+    computed once for the test modules of the audit (the audit takes seconds)."""
+    from vive_survey.review import audit
+    from vive_survey.review.published import load_metadata, load_published
+
+    tables = ROOT / "data" / "published" / "tables"
+    published, metadata, codebook = load_published(tables), load_metadata(tables), load_codebook(CODEBOOK_PATH)
+    relations = audit.load_relations(ROOT / "data" / "published" / "relations.yaml")
+    return published, metadata, codebook, audit.audit(published, metadata, codebook, relations)
+
+
 @pytest.fixture()
 def config(tmp_path):
     return make_config(tmp_path)

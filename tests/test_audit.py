@@ -18,7 +18,7 @@ from vive_survey.review import audit as A
 from vive_survey.inputs.codebook import Codebook, Item, Scale, Theme
 from vive_survey.analysis.cells import KEY
 from vive_survey.review.audit.relations import load_relations
-from vive_survey.review.published import PUBLISHED_COLUMNS, load_metadata, load_published
+from vive_survey.review.published import PUBLISHED_COLUMNS
 from vive_survey.analysis.spec import TABLE_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,17 +198,8 @@ def test_sd_zero_needs_a_mean_identical_answers_give():
 # ------------------------------------------------------------------ the real published tables
 
 
-@pytest.fixture(scope="module")
-def real():
-    published = load_published(TABLES)
-    metadata = load_metadata(TABLES)
-    from vive_survey.inputs.codebook import load_codebook
-    codebook = load_codebook(ROOT / "data" / "codebook.yaml")
-    return published, metadata, codebook, A.audit(published, metadata, codebook, RELATIONS)
-
-
-def test_chi2_recomputed_from_the_implied_counts_of_4_13(real):
-    published, _, _, findings = real
+def test_chi2_recomputed_from_the_implied_counts_of_4_13(published_audit):
+    published, _, _, findings = published_audit
     cells = published[published["table"].eq("4.13")]
     values = cells["value"].tolist()
     counts = [[2, 0, 0, 0], [0, 1, 0, 0], [0, 1, 4, 2], [0, 0, 0, 3]]
@@ -227,8 +218,8 @@ def test_chi2_recomputed_from_the_implied_counts_of_4_13(real):
     assert set(koord["row"]) == {"Koordinator"}
 
 
-def test_competition_row_of_students_is_unattainable(real):
-    *_, findings = real
+def test_competition_row_of_students_is_unattainable(published_audit):
+    *_, findings = published_audit
     row = findings[findings["table"].eq("4.4") & findings["row"].eq("Vi er ofte i konkurrence med hinanden")
                    & findings["subrow"].eq("Studerende med praktikerfaring") & findings["check"].eq("row_sum")]
     assert set(row["column"]) == set(LIKERT) | {"Total"}
@@ -236,8 +227,8 @@ def test_competition_row_of_students_is_unattainable(real):
     assert "109.5" in row["reason"].iloc[0]
 
 
-def test_working_together_row_of_experienced_fits_88(real):
-    published, _, _, findings = real
+def test_working_together_row_of_experienced_fits_88(published_audit):
+    published, _, _, findings = published_audit
     row = published[published["table"].eq("4.4") & published["row"].eq("Vi arbejder sammen for at løse opgaver")
                     & published["subrow"].eq("Erfarne") & published["column"].isin(LIKERT)]
     values = row.set_index("column").loc[LIKERT, "value"].tolist()
@@ -250,8 +241,8 @@ def test_working_together_row_of_experienced_fits_88(real):
     assert set(mine["code"]) == {"stated_n_not_implied"}  # fits 88, not the 181 Erfarne of Tabel 4.2
 
 
-def test_cross_table_contradictions(real):
-    *_, findings = real
+def test_cross_table_contradictions(published_audit):
+    *_, findings = published_audit
     women = findings[findings["code"].eq("group_share_conflict")]
     assert set(women["table"]) == {"3.2", "4.2"} and women["unattainable"].all()
     assert "63.30" in women["reason"].iloc[0] and "81.50" in women["reason"].iloc[0]
@@ -263,8 +254,8 @@ def test_cross_table_contradictions(real):
     assert findings[findings["code"].eq("stated_n_exceeds_population")]["table"].tolist() == ["4.16", "B2.3"]
 
 
-def test_crosstab_margins_against_the_items(real):
-    published, metadata, codebook, findings = real
+def test_crosstab_margins_against_the_items(published_audit):
+    published, metadata, codebook, findings = published_audit
     # as printed, the margins of 4.13 at n = 13 (rows 2/1/7/3, columns 2/2/4/5) reproduce 4.12
     assert not findings["code"].eq("margin_conflict").any()
     # swap two shares of the influence item in 4.12: the row margins 2/1 no longer give 7,7 / 15,4
@@ -280,16 +271,16 @@ def test_crosstab_margins_against_the_items(real):
     assert "2/1/7/3" in conflict["reason"].iloc[0]
 
 
-def test_intuition_row_needs_more_than_the_181_experienced(real):
-    *_, findings = real
+def test_intuition_row_needs_more_than_the_181_experienced(published_audit):
+    *_, findings = published_audit
     row = findings[findings["code"].eq("no_base_within_stated_n")]
     # 1,1 % of n needs n >= 91; with 12,1 / 75,8 / 11,1 the smallest n is 190 (2/23/144/21)
     assert set(row["row"]) == {"At handle intuitivt"} and set(row["subrow"]) == {"Erfarne"}
     assert "190" in row["reason"].iloc[0] and row["unattainable"].all()
 
 
-def test_significance_marks_of_4_9(real):
-    *_, findings = real
+def test_significance_marks_of_4_9(published_audit):
+    *_, findings = published_audit
     marks = findings[findings["check"].eq("significance_note")]
     missing = marks[marks["code"].eq("missing_significance_mark")]
     assert set(missing["column"]) == {"Tillid", "Tryghed"} and set(missing["row"]) == {"Internt samarbejde"}
@@ -297,8 +288,8 @@ def test_significance_marks_of_4_9(real):
     assert set(reversed_["column"]) == {"Værdi", "Tillid"} and not marks["unattainable"].any()
 
 
-def test_findings_shape_order_and_summary(real):
-    published, _, _, findings = real
+def test_findings_shape_order_and_summary(published_audit):
+    published, _, _, findings = published_audit
     assert list(findings.columns) == A.FINDING_COLUMNS
     keys = set(map(tuple, published[KEY].itertuples(index=False)))
     assert all(tuple(k) in keys for k in findings[KEY].itertuples(index=False))
@@ -309,13 +300,13 @@ def test_findings_shape_order_and_summary(real):
     assert summary["unattainable"].sum() == int(findings["unattainable"].sum())
 
 
-def test_docs_page_is_current(real):
-    published, _, _, findings = real
+def test_docs_page_is_current(published_audit):
+    published, _, _, findings = published_audit
     page = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
     assert page == A.audit_markdown(findings, published), "regenerate with: python -m vive_survey.review.audit"
 
 
-def test_the_command_line_writes_the_docs_page(real, tmp_path):
+def test_the_command_line_writes_the_docs_page(published_audit, tmp_path):
     from vive_survey.review.audit.__main__ import main
 
     page, findings_csv = tmp_path / "audit.md", tmp_path / "findings.csv"
@@ -327,27 +318,27 @@ def test_the_command_line_writes_the_docs_page(real, tmp_path):
     assert claims_page.read_text(encoding="utf-8") == (ROOT / "docs" / "claims.md").read_text(encoding="utf-8"), \
         "regenerate with: python -m vive_survey.review.audit"
     assert claims_page.read_text(encoding="utf-8").count("\n| c") >= 40
-    assert len(pd.read_csv(findings_csv)) == len(real[3])
+    assert len(pd.read_csv(findings_csv)) == len(published_audit[3])
 
 
 # ------------------------------------------------------------------ the relations are data
 
 
-def test_a_relation_left_out_is_a_comparison_not_made(real):
+def test_a_relation_left_out_is_a_comparison_not_made(published_audit):
     # The checks hold no table ids: without the relation of 3.2 and 4.2, their conflict is not found.
     import dataclasses
 
-    published, metadata, codebook, findings = real
+    published, metadata, codebook, findings = published_audit
     assert findings["code"].eq("group_share_conflict").any()
     without = dataclasses.replace(RELATIONS, same_groups=())
     assert not A.check_cross_table(published, metadata, codebook, without)["code"].eq("group_share_conflict").any()
     assert A.check_cross_table(published, metadata, codebook, None).empty
 
 
-def test_the_group_sizes_name_every_table_that_prints_them(real):
+def test_the_group_sizes_name_every_table_that_prints_them(published_audit):
     from vive_survey.review.audit.rows import group_of, group_sizes
 
-    published = real[0]
+    published = published_audit[0]
     sizes = group_sizes(published, RELATIONS)
     assert sizes == {"Studerende": (109, "Tabel 4.2/4.8"), "Nyuddannede": (54, "Tabel 4.2/4.8"),
                      "Erfarne": (181, "Tabel 4.2/4.8")}
@@ -355,12 +346,12 @@ def test_the_group_sizes_name_every_table_that_prints_them(real):
     assert group_of("Studerende med andet", sizes, RELATIONS) is None
 
 
-def test_the_quick_item_match_equals_the_plain_one(real):
+def test_the_quick_item_match_equals_the_plain_one(published_audit):
     # best_item skips an item whose quick ratios cannot beat the best so far; the plain version
     # scores every item. Every row label of the published tables against every codebook item.
     from vive_survey.review.audit.rows import best_item, text_similarity
 
-    published, _, codebook, _ = real
+    published, _, codebook, _ = published_audit
     items = codebook.likert_items()
     for label in dict.fromkeys(published["row"]):
         scores = [text_similarity(label, item.text) for item in items]

@@ -16,17 +16,14 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from vive_survey.inputs.codebook import load_codebook
 from vive_survey.review import audit as A
 from vive_survey.review.audit.crosstab_groups import group_options, group_totals, sumset
 from vive_survey.review.audit.exact_test import exact_test, tables_with_margins
 from vive_survey.review.audit.relations import Crosstab, PatternTable, load_relations
-from vive_survey.review.published import load_metadata, load_published
 
 from test_audit import make_cells
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ROOT / "data" / "published" / "tables"
 RELATIONS = load_relations(ROOT / "data" / "published" / "relations.yaml")
 
 
@@ -88,16 +85,8 @@ def test_every_table_with_the_margins_is_enumerated_once():
 # ------------------------------------------------------------------ the published tables
 
 
-@pytest.fixture(scope="module")
-def real():
-    published = load_published(TABLES)
-    metadata = load_metadata(TABLES)
-    codebook = load_codebook(ROOT / "data" / "codebook.yaml")
-    return published, metadata, codebook, A.audit(published, metadata, codebook, RELATIONS)
-
-
-def test_the_exact_p_of_4_13_beside_the_asymptotic_one(real):
-    *_, findings = real
+def test_the_exact_p_of_4_13_beside_the_asymptotic_one(published_audit):
+    *_, findings = published_audit
     note = findings[findings["code"].eq("exact_p_differs")]
     assert note["table"].tolist() == ["4.13"] and not note["unattainable"].any()
     assert note["strength"].tolist() == ["note"]
@@ -200,8 +189,8 @@ def test_group_sizes_add_up_as_bitsets():
     assert totals == {(2,): 1 << 4, (3,): 1 << 6, (4,): 1 << 8}
 
 
-def test_4_13_and_4_14_have_no_common_base(real):
-    *_, findings = real
+def test_4_13_and_4_14_have_no_common_base(published_audit):
+    *_, findings = published_audit
     proof = findings[findings["code"].eq("crosstab_groups_irreconcilable")]
     assert set(proof["table"]) == {"4.13", "4.14"} and len(proof) == 16 + 8
     # Not proven: read as shares of every member of a role (as tables/4.14.yaml computes them), the
@@ -224,8 +213,8 @@ def test_4_13_and_4_14_have_no_common_base(real):
         findings[findings["code"].eq("base_conflict")]["reason"].iloc[0]
 
 
-def test_the_sd_0_of_medhjaelper_contradicts_4_13_and_4_14(real):
-    published, metadata, codebook, findings = real
+def test_the_sd_0_of_medhjaelper_contradicts_4_13_and_4_14(published_audit):
+    published, metadata, codebook, findings = published_audit
     found = findings[findings["code"].eq("sd_zero_contradicts_crosstab")]
     # A strong warning: it reads 4.14's shares as of the Medhjælp who answered both questions.
     assert not found["unattainable"].any() and set(found["strength"]) == {"strong warning"}

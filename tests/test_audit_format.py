@@ -6,32 +6,16 @@ Expected numbers are worked out by hand next to them.
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
-from vive_survey.inputs.codebook import load_codebook
 from vive_survey.review import audit as A
 from vive_survey.review.audit.findings import CODE_STRENGTH, CODE_TEXT, STRENGTHS
 from vive_survey.review.audit.partition_shares import two_group_shares
 from vive_survey.review.audit.print_quirks import find_quirks
-from vive_survey.review.audit.relations import load_relations
 from vive_survey.review.audit.ties import BOTH, HALF_EVEN, HALF_UP, NEITHER, tie_rule
-from vive_survey.review.published import load_metadata, load_published
 
 from test_audit import dist_row, make_cells
-
-ROOT = Path(__file__).resolve().parents[1]
-TABLES = ROOT / "data" / "published" / "tables"
-RELATIONS = load_relations(ROOT / "data" / "published" / "relations.yaml")
-
-
-@pytest.fixture(scope="module")
-def real():
-    published = load_published(TABLES)
-    metadata = load_metadata(TABLES)
-    codebook = load_codebook(ROOT / "data" / "codebook.yaml")
-    return published, metadata, codebook, A.audit(published, metadata, codebook, RELATIONS)
 
 
 # ------------------------------------------------------------------ print quirks
@@ -68,8 +52,8 @@ def test_a_decimal_point_and_a_misplaced_parenthesis():
     assert [(q.position, q.kind) for q in find_quirks(cells)] == [(0, "decimal point"), (1, "misplaced parenthesis")]
 
 
-def test_the_published_quirks_and_the_4_12_row_that_is_no_longer_unattainable(real):
-    *_, findings = real
+def test_the_published_quirks_and_the_4_12_row_that_is_no_longer_unattainable(published_audit):
+    *_, findings = published_audit
     quirks = findings[findings["code"].eq("print_quirk")]
     assert sorted(zip(quirks["table"], quirks["stat"])) == sorted(
         [("4.8", "mean"), ("4.12", "pct"), ("4.13", "pct"), ("4.15", "pct"), ("4.16", "mean"), ("4.16", "sd")])
@@ -107,8 +91,8 @@ def test_ties_are_counted_per_table():
     assert "1/16 = 6.25 printed 6,2 (half-even)" in note["details"].iloc[0]
 
 
-def test_the_published_ties(real):
-    *_, findings = real
+def test_the_published_ties(published_audit):
+    *_, findings = published_audit
     ties = findings[findings["code"].eq("rounding_ties")].set_index("table")["reason"]
     # the newly qualified's rows of Bilagstabel 2.1 and 2.2 rest on 16 answers (sixteenths)
     assert set(ties.index) == {"B2.1", "B2.2"}
@@ -118,8 +102,8 @@ def test_the_published_ties(real):
 # ------------------------------------------------------------------ strength
 
 
-def test_every_code_has_a_strength_and_proven_codes_are_the_unattainable_ones(real):
-    *_, findings = real
+def test_every_code_has_a_strength_and_proven_codes_are_the_unattainable_ones(published_audit):
+    *_, findings = published_audit
     assert set(CODE_STRENGTH) == set(CODE_TEXT) and set(CODE_STRENGTH.values()) <= set(STRENGTHS)
     proven_codes = set(findings.loc[findings["unattainable"], "code"])
     assert all(CODE_STRENGTH[c] == "proven" for c in proven_codes)
@@ -151,8 +135,8 @@ def test_two_group_shares_hand_case():
     assert two_group_shares((f("2.85"), f("2.95")), (f("2.35"), f("2.45")), (f("2.55"), f("2.65"))) is None
 
 
-def test_4_16_needs_other_shares_of_women_in_two_columns(real):
-    *_, findings = real
+def test_4_16_needs_other_shares_of_women_in_two_columns(published_audit):
+    *_, findings = published_audit
     conflict = findings[findings["code"].eq("partition_shares_conflict")]
     women = conflict[conflict["section"].isin(["", "Baggrundsforhold"]) & conflict["reason"].str.contains("Kvinde")]
     assert set(women["column"]) == {"Faktiske samarbejdsoplevelser / Inddragelse",
